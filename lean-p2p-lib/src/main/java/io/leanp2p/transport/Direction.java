@@ -1,0 +1,11 @@
+package io.leanp2p.transport;
+
+/** Who opened a connection or stream. */
+public enum Direction {
+  INBOUND,
+  OUTBOUND;
+
+  public String wireName() {
+    return this == INBOUND ? "inbound" : "outbound";
+  }
+}
