@@ -242,6 +242,7 @@ final class EventDispatcher<E> implements AutoCloseable {
       if (!done) {
         thread.interrupt();
       }
+      thread.join(done ? 1_000 : 100);
       return done;
     } catch (InterruptedException ie) {
       Thread.currentThread().interrupt();
