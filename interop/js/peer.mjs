@@ -401,8 +401,8 @@ async function main () {
       await node.hangUp(pid, { signal: timeoutSignal(cmd) })
       return { event: 'hungup', peer: pid.toString() }
     },
-    async stop () {
-      await shutdown(0)
+    async stop (cmd) {
+      await shutdown(0, cmd)
       return null
     }
   }
@@ -467,7 +467,7 @@ async function main () {
 
   // ---------------------------------------------------------------- stdin loop
   let stopping = false
-  async function shutdown (code) {
+  async function shutdown (code, cmd) {
     if (stopping) return
     stopping = true
     try {
@@ -475,7 +475,7 @@ async function main () {
     } catch (e) {
       log('stop failed:', e.message)
     }
-    emit({ event: 'stopped' })
+    emit(withId(cmd, { event: 'stopped' }))
     process.exit(code)
   }
   process.on('SIGINT', () => shutdown(0))

@@ -8,19 +8,24 @@ import static io.leanp2p.testing.JsPeer.num;
 import static io.leanp2p.testing.JsPeer.str;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.leanp2p.testing.Fixtures;
 import io.leanp2p.testing.JsPeer;
 import io.leanp2p.util.Hex;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -198,6 +203,28 @@ class JsPeerSelfTest {
       assertThat(num(r, "result")).isZero();
       assertThat(str(r, "dataHex")).isEqualTo("cafe");
       assertThat(a.invalidLines()).isEmpty();
+    }
+  }
+
+  /**
+   * The js peer's own codecs (strict snappy, message-id, CRC32C, framing, incremental req/resp
+   * decoding) against built-in leanSpec vectors and, when present, every applicable leanSpec
+   * fixture case.
+   */
+  @Test
+  @Timeout(60)
+  void jsCodecsMatchLeanSpecVectors() throws Exception {
+    List<String> command = new ArrayList<>(List.of(JsPeer.nodeBinary(), "codec-check.mjs"));
+    Optional<Path> fixtures = Fixtures.root();
+    fixtures.ifPresent(f -> command.add(f.toString()));
+    Process p =
+        new ProcessBuilder(command).directory(JsPeer.peerDir().toFile()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(50, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    assertThat(out).contains("codec-check: all vectors OK");
+    if (fixtures.isPresent()) {
+      assertThat(out).containsPattern("fixtures: \\d+ cases OK");
     }
   }
 
