@@ -401,6 +401,11 @@ async function main () {
       await node.hangUp(pid, { signal: timeoutSignal(cmd) })
       return { event: 'hungup', peer: pid.toString() }
     },
+    async 'set-status-mode' (cmd) {
+      if (!['echo', 'silent', 'extra-chunk'].includes(cmd.mode)) throw new Error('mode must be echo, silent or extra-chunk')
+      opts.statusMode = cmd.mode
+      return { event: 'status-mode', mode: cmd.mode }
+    },
     async stop (cmd) {
       await shutdown(0, cmd)
       return null

@@ -186,6 +186,11 @@ public final class JsPeer implements AutoCloseable {
 
   // ------------------------------------------------------------------ lifecycle
 
+  /** Starts a peer with {@link Options#defaults()}. */
+  public static JsPeer start() {
+    return start(Options.defaults());
+  }
+
   /** Starts a peer and waits for its {@code listening} event. */
   public static JsPeer start(Options o) {
     List<String> cmd = new ArrayList<>();
