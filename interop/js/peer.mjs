@@ -515,8 +515,16 @@ async function main () {
   }
 
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity })
-  rl.on('line', (line) => { handleLine(line) }) // commands run concurrently; each answers by id
-  rl.on('close', () => shutdown(0))
+  const inFlight = new Set()
+  rl.on('line', (line) => { // commands run concurrently; each answers by id
+    const p = handleLine(line)
+    inFlight.add(p)
+    p.finally(() => inFlight.delete(p))
+  })
+  rl.on('close', async () => { // end of stdin: let running commands answer (bounded), then stop
+    await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, 30_000))])
+    await shutdown(0)
+  })
 
   emit({
     event: 'listening',
@@ -528,7 +536,9 @@ async function main () {
   log('listening', node.getMultiaddrs().map((a) => a.toString()).join(' '))
 }
 
+// a test peer keeps running through errors inside libraries; they are logged to stderr
 process.on('unhandledRejection', (e) => log('unhandled rejection:', e))
+process.on('uncaughtException', (e) => log('uncaught exception:', e))
 main().catch((e) => {
   log('fatal:', e)
   emit({ event: 'error', cmd: 'start', error: String(e.message ?? e) })
