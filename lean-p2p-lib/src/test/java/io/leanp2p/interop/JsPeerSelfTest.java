@@ -165,10 +165,18 @@ class JsPeerSelfTest {
 
   @Test
   @Timeout(40)
-  void protocolErrorsAndResponderModes() throws Exception {
-    try (JsPeer a = JsPeer.start(JsPeer.Options.defaults().withQuicPort("off").withExtraArgs("peer", "--unknown-driver-flag"));
-        JsPeer silent = JsPeer.start(JsPeer.Options.defaults().withQuicPort("off").withStatusMode("silent"));
-        JsPeer extra = JsPeer.start(JsPeer.Options.defaults().withQuicPort("off").withStatusMode("extra-chunk"))) {
+  void protocolErrorsKeysAndResponderModes() throws Exception {
+    // the EIP-778 example key: its peer id is a leanSpec vector (leanspec-networking.md §2)
+    String eipKey = "b71c71a67e1177ad4e901695e1b4b9ee17ae16c6668d313eac2f96dbcda3f291";
+    try (JsPeer a =
+            JsPeer.start(
+                JsPeer.Options.defaults()
+                    .withQuicPort("off")
+                    .withKeyHex(eipKey)
+                    .withExtraArgs("peer", "--unknown-driver-flag"));
+        JsPeer b = JsPeer.start(JsPeer.Options.defaults().withQuicPort("off").withStatusMode("silent"))) {
+      assertThat(a.peerId()).isEqualTo("16Uiu2HAmSH2XVgZqYHWucap5kuPzLnt2TsNQkoppVxB5eJGvaXwm");
+      assertThat(a.keyHex()).isEqualTo(eipKey);
       assertThat(a.addrs()).hasSize(1);
       assertThat(a.tcpAddr()).contains("/tcp/");
 
@@ -191,18 +199,27 @@ class JsPeerSelfTest {
       assertThat(a.request(cmd("unsubscribe", "topic", "t2"), "unsubscribed", T).get("topic")).isEqualTo("t2");
 
       // a silent responder: the request is served (event) but never answered
-      a.request(cmd("dial", "addr", silent.tcpAddr()), "dialed", T);
-      long st = a.send(cmd("status", "peer", silent.peerId(), "dataHex", "01020304", "timeoutMs", 1000));
+      a.request(cmd("dial", "addr", b.tcpAddr()), "dialed", T);
+      long st = a.send(cmd("status", "peer", b.peerId(), "dataHex", "01020304", "timeoutMs", 1000));
       Map<String, Object> timedOut = a.awaitEvent(JsPeer.replyTo(st), T);
       assertThat(timedOut.get("event")).isEqualTo("error");
-      silent.awaitEvent(event("status-request", "peer", a.peerId(), "len", 4), T);
+      b.awaitEvent(event("status-request", "peer", a.peerId(), "len", 4), T);
 
-      // an extra-chunk responder still yields the first chunk to this requester
-      a.request(cmd("dial", "addr", extra.tcpAddr()), "dialed", T);
-      Map<String, Object> r = a.request(cmd("status", "peer", extra.tcpAddr(), "dataHex", "cafe"), "status-response", T);
+      // extra-chunk: this requester still yields the first chunk; back to echo afterwards
+      b.request(cmd("set-status-mode", "mode", "extra-chunk"), "status-mode", T);
+      Map<String, Object> r = a.request(cmd("status", "peer", b.tcpAddr(), "dataHex", "cafe"), "status-response", T);
       assertThat(num(r, "result")).isZero();
       assertThat(str(r, "dataHex")).isEqualTo("cafe");
+      b.request(cmd("set-status-mode", "mode", "echo"), "status-mode", T);
+      long badMode = b.send(cmd("set-status-mode", "mode", "loud"));
+      assertThat(b.awaitEvent(JsPeer.replyTo(badMode), T).get("event")).isEqualTo("error");
+      assertThat(str(a.request(cmd("status", "peer", b.peerId(), "dataHex", "beef"), "status-response", T), "dataHex"))
+          .isEqualTo("beef");
+
       assertThat(a.invalidLines()).isEmpty();
+      assertThat(b.invalidLines()).isEmpty();
+      long stopId = a.send(cmd("stop"));
+      a.awaitEvent(JsPeer.replyTo(stopId).and(event("stopped")), T);
     }
   }
 
