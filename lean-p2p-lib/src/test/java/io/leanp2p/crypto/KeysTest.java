@@ -183,6 +183,22 @@ class KeysTest {
   }
 
   @Test
+  void privateKeyProtobufRoundTrip() throws Exception {
+    Secp256k1PrivateKey s = Secp256k1PrivateKey.generate(seeded(8));
+    byte[] spb = s.toProtobuf();
+    assertThat(spb).hasSize(36).startsWith(0x08, 0x02, 0x12, 0x20);
+    assertThat(PrivateKey.fromProtobuf(spb).publicKey()).isEqualTo(s.publicKey());
+    Ed25519PrivateKey e = Ed25519PrivateKey.generate(seeded(9));
+    byte[] epb = e.toProtobuf();
+    assertThat(epb).hasSize(68).startsWith(0x08, 0x01, 0x12, 0x40);
+    assertThat(PrivateKey.fromProtobuf(epb).publicKey()).isEqualTo(e.publicKey());
+    epb[epb.length - 1] ^= 1;
+    assertReason(() -> PrivateKey.fromProtobuf(epb), DecodeException.Reason.MALFORMED);
+    assertReason(() -> PrivateKey.fromProtobuf(Hex.decode("08001201ff")), DecodeException.Reason.UNSUPPORTED);
+    assertThat(s.toString()).doesNotContain(Hex.encode(s.raw()));
+  }
+
+  @Test
   void peerIdRejectsBadMultihashes() {
     assertReason(() -> PeerId.fromBytes(Hex.decode("121f" + "00".repeat(31))), DecodeException.Reason.MALFORMED);
     assertReason(() -> PeerId.fromBytes(Hex.decode("1220" + "00".repeat(31))), DecodeException.Reason.TRUNCATED);
