@@ -251,7 +251,9 @@ public final class LeanNetwork implements AutoCloseable {
   /** Parses a multiaddr or an ENR into a dialable multiaddr (ENRs get {@code /p2p/}). */
   public static Multiaddr parseDialable(String text) throws DecodeException {
     if (text.startsWith("enr:")) {
-      return Enr.parse(text).dialMultiaddr();
+      return Enr.parse(text)
+          .dialMultiaddr()
+          .orElseThrow(() -> DecodeException.malformed("ENR has no ip / udp or quic port to dial"));
     }
     return Multiaddr.parse(text);
   }

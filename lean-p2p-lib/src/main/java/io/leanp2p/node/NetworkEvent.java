@@ -77,10 +77,10 @@ public sealed interface NetworkEvent {
 
   /**
    * A publish was carried out (only when {@code NetworkConfig.publishEvents}): its message id and
-   * the peers it was sent to; {@code duplicate} when the same message was seen or published before
+   * how many peers it was sent to; {@code duplicate} when the same message was seen or published before
    * (the message-id is content-derived), in which case nothing was sent.
    */
-  record PublishCompleted(String topic, byte[] messageId, java.util.List<PeerId> recipients, boolean duplicate)
+  record PublishCompleted(String topic, byte[] messageId, int recipients, boolean duplicate)
       implements NetworkEvent {
     public String messageIdHex() {
       return Hex.encode(messageId);

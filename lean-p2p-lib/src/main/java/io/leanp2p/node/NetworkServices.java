@@ -19,6 +19,7 @@ import io.leanp2p.protocol.gossipsub.ValidationResult;
 import io.leanp2p.protocol.identify.Identify;
 import io.leanp2p.protocol.ping.Ping;
 import io.leanp2p.protocol.reqresp.LeanProtocol;
+import io.leanp2p.protocol.reqresp.ChannelOutcome;
 import io.leanp2p.protocol.reqresp.ReqResp;
 import io.leanp2p.protocol.reqresp.ReqRespListener;
 import io.leanp2p.protocol.reqresp.RequestError;
@@ -30,6 +31,7 @@ import io.leanp2p.transport.ConnectionManager;
 import io.leanp2p.transport.Direction;
 import io.leanp2p.transport.MuxedStream;
 import io.leanp2p.transport.Transport;
+import io.leanp2p.transport.multistream.ProtocolHandler;
 import io.leanp2p.transport.multistream.ProtocolRegistry;
 import io.leanp2p.transport.multistream.StreamNegotiator;
 import io.leanp2p.transport.quic.QuicTransport;
@@ -46,7 +48,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.lang.reflect.RecordComponent;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -142,13 +145,14 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
     registry.register(Identify.PROTOCOL_ID, identify);
     registry.register(Ping.PROTOCOL_ID, ping);
     this.router = new GossipRouter(config.gossip(), scheduler, new SecureRandom(), this);
-    this.gossipStreams = new GossipStreams(router, config.gossip());
+    this.gossipStreams = new GossipStreams(router);
     for (GossipProtocol p : GossipProtocol.values()) {
-      registry.register(p.id(), gossipStreams::onInboundStream);
+      registry.register(p.id(), this::onInboundGossipStream);
     }
     this.reqresp = new ReqResp(config.reqresp(), scheduler, this, this::openStream);
     for (LeanProtocol p : LeanProtocol.values()) {
-      registry.register(p.id(), reqresp.inboundHandler(p));
+      ProtocolHandler h = reqresp.inboundHandler(p);
+      registry.register(p.id(), (stream, leftover) -> onInboundRequestStream(h, stream, leftover));
       requestLatency.put(p, new LatencyHistogram());
     }
     this.peerManager =
@@ -260,7 +264,9 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
       owner.channelFinished(ch);
     }
     channels.clear();
-    gossipStreams.close();
+    for (PeerId p : List.copyOf(peers.keySet())) {
+      gossipStreams.detach(p);
+    }
     connections.close(); // closes every connection and listener of every transport
     for (Transport t : transports) {
       t.close();
@@ -281,8 +287,7 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
     }
     if (config.publishEvents()) {
       owner.emitResponse(
-          null,
-          new NetworkEvent.PublishCompleted(topic, r.messageId(), r.recipients(), !r.accepted()));
+          null, new NetworkEvent.PublishCompleted(topic, r.messageId(), r.recipients(), !r.accepted()));
     }
   }
 
@@ -304,7 +309,7 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
     }
     requests.put(r.requestId(), new OpenRequest(r.peer(), r.protocol(), r.handler(), scheduler.nanoTime()));
     RequestOutcome o = reqresp.request(r.requestId(), r.peer(), r.protocol(), r.ssz());
-    if (!o.accepted()) {
+    if (o != RequestOutcome.ACCEPTED) {
       requests.remove(r.requestId());
       owner.requestFailed(r.requestId(), r.peer(), r.protocol(), r.handler(),
           new RequestError(RequestError.Kind.PROTOCOL_VIOLATION, null, -1, "request refused: " + o));
@@ -340,21 +345,21 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
   }
 
   void responseChunk(long channelId, byte[] ssz) {
-    var o = reqresp.sendChunk(channelId, ssz);
-    if (!o.ok()) {
+    ChannelOutcome o = reqresp.sendChunk(channelId, ssz);
+    if (o != ChannelOutcome.OK) {
       LOG.debug("[{}] chunk on channel {} refused: {}", name, channelId, o);
       channelGone(channelId, "chunk refused: " + o);
     }
   }
 
   void endResponse(long channelId) {
-    var o = reqresp.endResponse(channelId);
-    channelGone(channelId, o.ok() ? null : "end refused: " + o);
+    ChannelOutcome o = reqresp.endResponse(channelId);
+    channelGone(channelId, o == ChannelOutcome.OK ? null : "end refused: " + o);
   }
 
   void errorResponse(long channelId, ResponseCode code, String message) {
-    var o = reqresp.sendError(channelId, code, message);
-    channelGone(channelId, o.ok() ? null : "error response refused: " + o);
+    ChannelOutcome o = reqresp.sendError(channelId, code, message);
+    channelGone(channelId, o == ChannelOutcome.OK ? null : "error response refused: " + o);
   }
 
   private void channelGone(long channelId, String why) {
@@ -378,9 +383,8 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
   /** The host drained a backlog: read again from the streams that feed it. */
   void resumeReads(EventClass c) {
     switch (c) {
-      case GOSSIP -> gossipStreams.pauseInbound(false);
-      case INBOUND_REQUEST -> reqresp.pauseInbound(false);
-      case RESPONSE -> reqresp.pauseResponses(false);
+      case GOSSIP -> pauseGossip(false);
+      case INBOUND_REQUEST -> pauseRequests(false);
       default -> {}
     }
   }
@@ -422,7 +426,8 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
     }
     peers.remove(peer);
     router.removePeer(peer);
-    gossipStreams.removePeer(peer);
+    gossipStreams.detach(peer);
+    inboundGossip.remove(peer);
     reqresp.peerDisconnected(peer);
     owner.emitPeer(new NetworkEvent.PeerDisconnected(peer, e.first.remoteAddress(), e.first.direction(), reason));
     if (!closed) {
@@ -511,8 +516,8 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
       router.reportValidation(m.messageId(), ValidationResult.IGNORE);
       return;
     }
-    if (owner.aboveHighWatermark(EventClass.GOSSIP)) {
-      gossipStreams.pauseInbound(true);
+    if (!gossipPaused && owner.aboveHighWatermark(EventClass.GOSSIP)) {
+      pauseGossip(true);
       owner.markPaused(EventClass.GOSSIP);
     }
   }
@@ -527,7 +532,6 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
     owner.emitPeer(new NetworkEvent.MeshChange(peer, topic, false));
   }
 
-  @Override
   public void peerSubscription(PeerId peer, String topic, boolean subscribed) {
     owner.emitPeer(new NetworkEvent.PeerSubscription(peer, topic, subscribed));
   }
@@ -541,10 +545,6 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
       return;
     }
     owner.emitResponse(r.handler(), new NetworkEvent.ResponseChunk(requestId, r.peer(), r.protocol(), ssz));
-    if (owner.aboveHighWatermark(EventClass.RESPONSE)) {
-      reqresp.pauseResponses(true);
-      owner.markPaused(EventClass.RESPONSE);
-    }
   }
 
   @Override
@@ -578,8 +578,8 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
       reqresp.sendError(channelId, ResponseCode.RESOURCE_UNAVAILABLE, "host busy");
       return;
     }
-    if (owner.aboveHighWatermark(EventClass.INBOUND_REQUEST)) {
-      reqresp.pauseInbound(true);
+    if (!requestsPaused && owner.aboveHighWatermark(EventClass.INBOUND_REQUEST)) {
+      pauseRequests(true);
       owner.markPaused(EventClass.INBOUND_REQUEST);
     }
   }
@@ -595,19 +595,88 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
 
   // ------------------------------------------------------------------ snapshots and metrics
 
+  /** Every long component of a counters record becomes a counter (snake_case name). */
+  private static void recordCounters(MetricsSnapshot.Builder b, String prefix, String help, Record counters) {
+    for (RecordComponent rc : counters.getClass().getRecordComponents()) {
+      if (rc.getType() != long.class && rc.getType() != int.class) {
+        continue;
+      }
+      try {
+        Number v = (Number) rc.getAccessor().invoke(counters);
+        String snake = rc.getName().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase();
+        if (rc.getType() == long.class) {
+          b.counter(prefix + snake + "_total", help, Map.of(), v.longValue());
+        } else {
+          b.gauge(prefix + snake, help, Map.of(), v.doubleValue());
+        }
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ backpressure
+
+  private final Map<PeerId, MuxedStream> inboundGossip = new HashMap<>();
+  private final List<MuxedStream> pausedRequestStreams = new ArrayList<>();
+  private boolean gossipPaused;
+  private boolean requestsPaused;
+
+  private void onInboundGossipStream(MuxedStream stream, ByteBuf leftover) {
+    PeerId peer = stream.connection().remotePeer();
+    inboundGossip.put(peer, stream);
+    if (gossipPaused) {
+      stream.setReadPaused(true);
+    }
+    gossipStreams.attachInbound(peer, stream, leftover);
+  }
+
+  private void onInboundRequestStream(ProtocolHandler h, MuxedStream stream, ByteBuf leftover) {
+    if (requestsPaused && pausedRequestStreams.size() < 4096) {
+      stream.setReadPaused(true);
+      pausedRequestStreams.add(stream);
+    }
+    h.onStream(stream, leftover);
+  }
+
+  /** Stops (or resumes) reading every inbound gossip stream: the remote's window fills up. */
+  private void pauseGossip(boolean pause) {
+    gossipPaused = pause;
+    for (MuxedStream s : inboundGossip.values()) {
+      s.setReadPaused(pause);
+    }
+  }
+
+  private void pauseRequests(boolean pause) {
+    requestsPaused = pause;
+    if (!pause) {
+      for (MuxedStream s : pausedRequestStreams) {
+        s.setReadPaused(false);
+      }
+      pausedRequestStreams.clear();
+    }
+  }
+
   private long[] traffic(String topic) {
     return topicTraffic.computeIfAbsent(topic, t -> new long[4]);
   }
 
   NetworkSnapshot snapshot() {
     GossipSnapshot g = router.refreshSnapshot();
+    Map<String, List<PeerId>> topicPeers = new HashMap<>();
+    g.peerTopics().forEach((peer, topics) -> {
+      for (String t : topics) {
+        topicPeers.computeIfAbsent(t, k -> new ArrayList<>()).add(peer);
+      }
+    });
     List<NetworkSnapshot.PeerInfo> list = new ArrayList<>();
     for (Map.Entry<PeerId, PeerEntry> e : peers.entrySet()) {
       Connection c = e.getValue().first;
       list.add(new NetworkSnapshot.PeerInfo(e.getKey(), c.remoteAddress(), c.direction(), c.transport()));
     }
     return new NetworkSnapshot(
-        self, List.copyOf(listenAddresses), List.copyOf(list), g.topics(), g.mesh(), g.topicPeers(), System.nanoTime());
+        self, List.copyOf(listenAddresses), List.copyOf(list), Set.copyOf(g.subscriptions()), Map.copyOf(g.mesh()),
+        Map.copyOf(topicPeers), System.nanoTime());
   }
 
   MetricsSnapshot metrics() {
@@ -656,11 +725,12 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
       b.counter("leanp2p_gossip_bytes_total", "gossip wire bytes", Map.of("topic", topic, "dir", "out"), t[3]);
     });
     b.counter("leanp2p_publish_duplicates_total", "publishes of an already seen message", none, publishDuplicates);
-    g.counters().forEach((k, v) -> b.counter("leanp2p_gossipsub_" + k + "_total", "gossipsub router counter", none, v));
+    recordCounters(b, "leanp2p_gossipsub_", "gossipsub router counter", g.counters());
+    recordCounters(b, "leanp2p_gossip_streams_", "gossipsub stream counter", gossipStreams.counters());
     requestLatency.forEach((p, h) ->
         b.histogram("leanp2p_request_latency_seconds", "request to end of stream", Map.of("protocol", p.name().toLowerCase()), h));
     b.counter("leanp2p_request_timeouts_total", "our requests that timed out", none, requestTimeouts);
-    reqresp.snapshot().counters().forEach((k, v) -> b.counter("leanp2p_reqresp_" + k + "_total", "req/resp counter", none, v));
+    recordCounters(b, "leanp2p_reqresp_", "req/resp counter", reqresp.snapshot());
     b.gauge("leanp2p_loop_pending_tasks", "tasks queued on the event loop", none,
         loop instanceof io.netty.util.concurrent.SingleThreadEventExecutor s ? s.pendingTasks() : -1);
     return b.build();
