@@ -177,6 +177,13 @@ class KeysTest {
     notOnCurve[0] = 0x02;
     notOnCurve[32] = 0x05;
     assertReason(() -> PublicKey.of(KeyType.SECP256K1, notOnCurve), DecodeException.Reason.MALFORMED);
+    // SEC1 forms: uncompressed accepted by fromSec1, hybrid (06/07) and 04-with-33-bytes rejected
+    Secp256k1PublicKey pub = Secp256k1PrivateKey.generate(seeded(10)).publicKey();
+    assertThat(Secp256k1PublicKey.fromSec1(pub.uncompressed())).isEqualTo(pub);
+    byte[] hybrid = pub.uncompressed();
+    hybrid[0] = (byte) (6 + (hybrid[64] & 1));
+    assertReason(() -> Secp256k1PublicKey.fromSec1(hybrid), DecodeException.Reason.MALFORMED);
+    assertReason(() -> PublicKey.of(KeyType.SECP256K1, pub.uncompressed()), DecodeException.Reason.MALFORMED);
     assertReason(() -> PublicKey.fromProtobuf(Hex.decode("0802121201")), DecodeException.Reason.TRUNCATED);
     assertReason(() -> PublicKey.fromProtobuf(new byte[0]), DecodeException.Reason.MALFORMED);
     assertReason(() -> PublicKey.fromProtobuf(Hex.decode("0802128080808008")), DecodeException.Reason.TOO_LARGE);
