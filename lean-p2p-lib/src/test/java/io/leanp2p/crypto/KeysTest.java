@@ -257,7 +257,10 @@ class KeysTest {
     byte[] sig = k.sign(msg);
     assertThat(k.publicKey().verify(msg, sig)).isTrue();
     PeerId id = PeerId.fromPublicKey(k.publicKey());
-    assertThat(PeerId.fromBase58(id.toBase58())).isEqualTo(id);
+    assertThat(PeerId.fromBase58(id.toBase58())).isEqualTo(id).isEqualByComparingTo(id).hasSameHashCodeAs(id);
+    PeerId other = PeerId.fromPublicKey(Ed25519PrivateKey.generate(seeded(~seed)).publicKey());
+    assertThat(Integer.signum(id.compareTo(other))).isEqualTo(-Integer.signum(other.compareTo(id)));
+    assertThat(id.compareTo(other) == 0).isEqualTo(id.equals(other));
     assertThat(id.extractPublicKey()).contains(k.publicKey());
     assertThat(PublicKey.fromProtobuf(k.publicKey().toProtobuf())).isEqualTo(k.publicKey());
   }
