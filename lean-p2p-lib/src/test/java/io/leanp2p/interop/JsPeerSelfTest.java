@@ -156,6 +156,14 @@ class JsPeerSelfTest {
       assertThat(str(b.awaitEvent(event("disconnected", "peer", a.peerId()), T), "addr")).contains(marker);
       a.awaitEvent(event("disconnected", "peer", b.peerId()), T);
 
+      // redial in a tight loop (js by default refuses a 6th inbound connection/s from one host)
+      for (int i = 0; i < 7; i++) {
+        assertThat(str(a.request(cmd("dial", "addr", bAddr), "dialed", T), "peer")).isEqualTo(b.peerId());
+        b.awaitEvent(event("connected", "peer", a.peerId()), T);
+        a.request(cmd("hangup", "peer", b.peerId()), "hungup", T);
+        b.awaitEvent(event("disconnected", "peer", a.peerId()), T);
+      }
+
       assertThat(a.invalidLines()).isEmpty();
       assertThat(b.invalidLines()).isEmpty();
       assertThat(a.stop(Duration.ofSeconds(10))).isZero();
