@@ -3,7 +3,6 @@ package io.leanp2p.node;
 import io.leanp2p.crypto.PrivateKey;
 import io.leanp2p.protocol.gossipsub.GossipConfig;
 import io.leanp2p.protocol.reqresp.ReqRespConfig;
-import io.leanp2p.transport.quic.QuicConfig;
 import io.leanp2p.transport.tcp.TcpConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +28,10 @@ import java.util.Objects;
  * @param gossipQueueCapacity gossip events waiting for the host (then: IGNORE, counted)
  * @param inboundRequestQueueCapacity inbound requests waiting for the host (then: error response)
  * @param publishEvents whether {@code PublishCompleted} events are emitted
+ * @param maxPendingChunksPerChannel response chunks per channel accepted but not yet taken by the
+ *     stream's write queue (then: QUEUE_FULL to the host)
+ * @param gossipMaxPause how long inbound gossip reading may stay paused for a slow host before
+ *     reading resumes and the overflow is shed (IGNORE, counted) instead
  */
 public record NetworkConfig(
     String name,
@@ -45,10 +48,12 @@ public record NetworkConfig(
     int gossipQueueCapacity,
     int inboundRequestQueueCapacity,
     boolean publishEvents,
+    int maxPendingChunksPerChannel,
+    Duration gossipMaxPause,
     GossipConfig gossip,
     ReqRespConfig reqresp,
     TcpConfig tcp,
-    QuicConfig quic) {
+    Object quic) {
 
   public static final int MAX_PAYLOAD = 10 * 1024 * 1024;
 
@@ -58,15 +63,15 @@ public record NetworkConfig(
     bootnodes = List.copyOf(bootnodes);
     Objects.requireNonNull(dialTimeout, "dialTimeout");
     Objects.requireNonNull(reconnect, "reconnect");
+    Objects.requireNonNull(gossipMaxPause, "gossipMaxPause");
     Objects.requireNonNull(gossip, "gossip");
     Objects.requireNonNull(reqresp, "reqresp");
     Objects.requireNonNull(tcp, "tcp");
-    Objects.requireNonNull(quic, "quic");
     if (maxPayload < 1 || maxPayload > MAX_PAYLOAD) {
       throw new IllegalArgumentException("maxPayload must be in [1, 10 MiB]");
     }
     if (maxPeers < 1 || controlLaneCapacity < 2 || bulkLaneCapacity < 2 || drainBatch < 1
-        || gossipQueueCapacity < 4 || inboundRequestQueueCapacity < 4) {
+        || gossipQueueCapacity < 4 || inboundRequestQueueCapacity < 4 || maxPendingChunksPerChannel < 1) {
       throw new IllegalArgumentException("limits out of range");
     }
   }
@@ -91,6 +96,8 @@ public record NetworkConfig(
     b.gossipQueueCapacity = gossipQueueCapacity;
     b.inboundRequestQueueCapacity = inboundRequestQueueCapacity;
     b.publishEvents = publishEvents;
+    b.maxPendingChunksPerChannel = maxPendingChunksPerChannel;
+    b.gossipMaxPause = gossipMaxPause;
     b.gossip = gossip;
     b.reqresp = reqresp;
     b.tcp = tcp;
@@ -115,10 +122,12 @@ public record NetworkConfig(
     private int gossipQueueCapacity = 1024;
     private int inboundRequestQueueCapacity = 1024;
     private boolean publishEvents = false;
-    private GossipConfig gossip = GossipConfig.leanDefaults();
+    private int maxPendingChunksPerChannel = 1024;
+    private Duration gossipMaxPause = Duration.ofSeconds(1);
+    private GossipConfig gossip = GossipConfig.DEFAULT;
     private ReqRespConfig reqresp = ReqRespConfig.leanDefaults();
     private TcpConfig tcp = TcpConfig.defaults();
-    private QuicConfig quic = QuicConfig.defaults();
+    private Object quic = null;
 
     public Builder name(String v) { name = v; return this; }
     public Builder identity(PrivateKey v) { identity = v; return this; }
@@ -135,15 +144,18 @@ public record NetworkConfig(
     public Builder gossipQueueCapacity(int v) { gossipQueueCapacity = v; return this; }
     public Builder inboundRequestQueueCapacity(int v) { inboundRequestQueueCapacity = v; return this; }
     public Builder publishEvents(boolean v) { publishEvents = v; return this; }
+    public Builder maxPendingChunksPerChannel(int v) { maxPendingChunksPerChannel = v; return this; }
+    public Builder gossipMaxPause(Duration v) { gossipMaxPause = v; return this; }
     public Builder gossip(GossipConfig v) { gossip = v; return this; }
     public Builder reqresp(ReqRespConfig v) { reqresp = v; return this; }
     public Builder tcp(TcpConfig v) { tcp = v; return this; }
-    public Builder quic(QuicConfig v) { quic = v; return this; }
+
 
     public NetworkConfig build() {
       return new NetworkConfig(name, identity, listenAddresses, bootnodes, maxPayload, maxPeers,
           dialTimeout, reconnect, controlLaneCapacity, bulkLaneCapacity, drainBatch,
-          gossipQueueCapacity, inboundRequestQueueCapacity, publishEvents, gossip, reqresp, tcp, quic);
+          gossipQueueCapacity, inboundRequestQueueCapacity, publishEvents, maxPendingChunksPerChannel,
+          gossipMaxPause, gossip, reqresp, tcp, quic);
     }
   }
 }
