@@ -839,6 +839,43 @@ class ReqRespTest {
   }
 
   @Test
+  void eachChunkIsHandedUpAtOnceAndListenerExceptionsAreIsolated() {
+    var h = new ReqRespHarness(MemoryStreams.Options.defaults().fixedPieces(2));
+    Node a = h.node(CFG);
+    Node b = h.node(CFG);
+    h.connect(a, b);
+    long[] channel = {0};
+    b.host = (self, ch, peer, p, ssz) -> channel[0] = ch;
+    int[] seen = {0};
+    a.onChunk =
+        (id, ssz) -> {
+          seen[0]++;
+          throw new IllegalStateException("host bug");
+        };
+    a.rr.request(1, b.id, LeanProtocol.BLOCKS_BY_ROOT, roots(3));
+    h.sched.runDue();
+    b.rr.sendChunk(channel[0], block(1, 500));
+    h.sched.runDue();
+    assertThat(seen[0]).isEqualTo(1); // before the response ended
+    assertThat(a.terminals(1)).isEmpty();
+    b.rr.sendChunk(channel[0], block(2, 500));
+    h.sched.runDue();
+    assertThat(seen[0]).isEqualTo(2);
+    b.rr.endResponse(channel[0]);
+    h.sched.runDue();
+    assertThat(a.terminals(1)).extracting(ReqRespHarness.Event::kind).containsExactly("eos");
+    // a host that throws on an inbound request: the remote gets SERVER_ERROR "Internal error"
+    b.host =
+        (self, ch, peer, p, ssz) -> {
+          throw new IllegalStateException("host bug");
+        };
+    a.rr.request(2, b.id, LeanProtocol.STATUS, status(1));
+    h.sched.runDue();
+    assertThat(a.terminals(2).get(0).error().code()).isEqualTo(ResponseCode.SERVER_ERROR);
+    assertThat(a.terminals(2).get(0).error().message()).isEqualTo("Internal error");
+  }
+
+  @Test
   void closeResetsInboundChannels() {
     var h = new ReqRespHarness();
     Node a = h.node(CFG);
