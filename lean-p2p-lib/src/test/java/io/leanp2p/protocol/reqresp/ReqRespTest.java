@@ -876,6 +876,25 @@ class ReqRespTest {
   }
 
   @Test
+  void anIncompleteRequestIsResetAfterTheIdleTimeout() {
+    var h = new ReqRespHarness();
+    Node a = h.node(CFG);
+    Node b = h.node(CFG.withResponderIdleTimeout(Duration.ofSeconds(3)));
+    h.connect(a, b);
+    byte[] wire = SszSnappy.encodeRequest(status(1));
+    var c = h.new RawClient(a, b, LeanProtocol.STATUS, Arrays.copyOf(wire, wire.length - 5), false);
+    h.sched.runDue();
+    assertThat(b.rr.snapshot().inboundActive()).isEqualTo(1);
+    h.sched.advanceMillis(2_999);
+    assertThat(c.reset).isFalse();
+    h.sched.advanceMillis(1);
+    assertThat(c.reset).isTrue();
+    assertThat(b.rr.snapshot().inboundReadTimeouts()).isEqualTo(1);
+    assertThat(b.rr.snapshot().inboundActive()).isZero();
+    assertThat(b.channelEvents).isEmpty();
+  }
+
+  @Test
   void closeResetsInboundChannels() {
     var h = new ReqRespHarness();
     Node a = h.node(CFG);
