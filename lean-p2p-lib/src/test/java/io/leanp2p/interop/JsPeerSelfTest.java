@@ -7,6 +7,7 @@ import static io.leanp2p.testing.JsPeer.list;
 import static io.leanp2p.testing.JsPeer.num;
 import static io.leanp2p.testing.JsPeer.str;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.leanp2p.codec.gossip.MessageId;
 import io.leanp2p.codec.snappy.SnappyBlock;
@@ -230,6 +231,32 @@ class JsPeerSelfTest {
       assertThat(b.invalidLines()).isEmpty();
       long stopId = a.send(cmd("stop"));
       a.awaitEvent(JsPeer.replyTo(stopId).and(event("stopped")), T);
+    }
+  }
+
+  /** The harness fails fast and informatively: bad start options, timeouts, a dead peer. */
+  @Test
+  @Timeout(40)
+  void harnessFailuresCarryDiagnostics() {
+    assertThatThrownBy(() -> JsPeer.start(JsPeer.Options.defaults().withStatusMode("bogus")))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("exited before the awaited event")
+        .hasMessageContaining("--status-mode must be");
+    try (JsPeer a = JsPeer.start(JsPeer.Options.defaults().withTcpPort("off").withQuicPort("off"))) {
+      assertThat(a.addrs()).isEmpty();
+      assertThatThrownBy(() -> a.awaitEvent(event("never"), Duration.ofMillis(300)))
+          .isInstanceOf(AssertionError.class)
+          .hasMessageContaining("timed out")
+          .hasMessageContaining("last events:")
+          .hasMessageContaining("\"event\":\"listening\"")
+          .hasMessageContaining("stderr tail");
+      assertThatThrownBy(() -> a.request(cmd("ping", "peer", "not-a-peer-id"), "ping", T))
+          .isInstanceOf(AssertionError.class)
+          .hasMessageContaining("answered");
+      assertThat(a.stop(Duration.ofSeconds(10))).isZero();
+      assertThat(a.isAlive()).isFalse();
+      assertThatThrownBy(() -> a.awaitEvent(event("never"), T))
+          .hasMessageContaining("exited before the awaited event");
     }
   }
 
