@@ -411,6 +411,7 @@ class JsPeerSelfTest {
   }
 
   private static void assertGossip(JsPeer from, JsPeer to, byte[] data, byte[] expectedId) throws Exception {
+    double before = System.nanoTime() / 1e6; // js ts must be on the same CLOCK_MONOTONIC
     Map<String, Object> pub = from.request(cmd("publish", "topic", TOPIC, "dataHex", Hex.encode(data)), "published", T);
     assertThat(str(pub, "msgId")).isEqualTo(Hex.encode(expectedId));
     assertThat(num(pub, "len")).isEqualTo(data.length);
@@ -422,6 +423,8 @@ class JsPeerSelfTest {
     assertThat(str(msg, "sha256")).isEqualTo(Hex.encode(sha256(data)));
     assertThat(str(msg, "from")).isEqualTo(from.peerId());
     assertThat(dbl(msg, "ts")).isGreaterThan(dbl(pub, "ts"));
+    assertThat(dbl(pub, "ts")).isGreaterThan(before);
+    assertThat(dbl(msg, "ts")).isLessThan(System.nanoTime() / 1e6);
   }
 
   private static void assertStatus(JsPeer a, JsPeer b, byte[] payload, boolean noClose) throws Exception {
