@@ -129,5 +129,13 @@ public record GossipConfig(
         timeoutMillis, maxPending, maxPayloadSize, rpcLimits, maxPeerQueueBytes, score);
   }
 
+  public GossipConfig withOpportunisticGraft(int ticks, int peers) {
+    return new GossipConfig(d, dLow, dHigh, dLazy, dOut, dScore, gossipFactor, heartbeatIntervalMillis,
+        fanoutTtlMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeenEntries, pruneBackoffSeconds,
+        gossipRetransmission, maxIWantIds, maxIHaveLength, maxIHaveMessages, maxIDontWantIds,
+        iDontWantMinDataSize, floodPublish, ticks, peers,
+        validationTimeoutMillis, maxPendingValidations, maxPayloadSize, rpcLimits, maxPeerQueueBytes, score);
+  }
+
   static final int MESSAGE_ID_LENGTH = MessageId.LENGTH;
 }

@@ -279,4 +279,56 @@ class GossipRouterTest {
       }
     }
   }
+
+  @Test
+  void meshDeliveryDeficitPenalisesSilentMeshPeersAndLeavesAFailurePenalty() {
+    PeerScoreParams score = PeerScoreParams.DEFAULT
+        .withDefaultTopic(TopicScoreParams.DEFAULT.withMeshDeliveries(-1.0, 2, 1_000, -1.0))
+        .withDecayIntervalMillis(1_000);
+    GossipRouter r = meshOf(GossipConfig.DEFAULT.withScore(score), 2, "/meshsub/1.2.0");
+    sched.advanceMillis(1_500);
+    for (int i = 0; i < 2; i++) {
+      r.onRpc(p("p1"), Rpc.ofPublish(List.of(Message.anonymous(T, wire(100, i)))));
+      r.reportValidation(delivered.get(i).messageId(), ValidationResult.ACCEPT);
+    }
+    r.heartbeat(); // decay: P3 becomes active; p0 delivered nothing -> deficit 2 -> -4 -> pruned
+    assertThat(r.snapshot().mesh(T)).containsExactly(p("p1"));
+    assertThat(r.score(p("p1"))).isPositive();
+    // out of the mesh, P3 no longer applies but the failure penalty P3b (deficit^2 = 4) does
+    assertThat(r.score(p("p0"))).isCloseTo(-4.0, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void opportunisticGraftingAddsWellScoredPeersWhenTheMeshMedianIsLow() {
+    GossipRouter r = meshOf(GossipConfig.DEFAULT.withOpportunisticGraft(1, 2), 8, "/meshsub/1.2.0");
+    for (int i = 0; i < 3; i++) {
+      r.addPeer(p("good" + i), "/meshsub/1.2.0", Direction.INBOUND, "10.1.0." + i);
+      r.onRpc(p("good" + i), Rpc.ofSubscriptions(List.of(new SubOpts(true, T))));
+      r.setApplicationScore(p("good" + i), 50);
+    }
+    r.heartbeat();
+    List<PeerId> m = r.snapshot().mesh(T);
+    assertThat(m).hasSize(10);
+    assertThat(m.stream().filter(x -> x.equals(p("good0")) || x.equals(p("good1")) || x.equals(p("good2"))).count())
+        .isEqualTo(2);
+  }
+
+  @Test
+  void publishingToAnUnsubscribedTopicUsesFanoutThatExpires() {
+    GossipRouter r = router(GossipConfig.DEFAULT);
+    for (int i = 0; i < 10; i++) {
+      r.addPeer(p("p" + i), "/meshsub/1.2.0", Direction.OUTBOUND, null);
+      r.onRpc(p("p" + i), Rpc.ofSubscriptions(List.of(new SubOpts(true, T))));
+    }
+    PublishResult res = r.publish(T, wire(10, 1));
+    assertThat(res.recipients()).isEqualTo(GossipConfig.DEFAULT.d());
+    r.heartbeat();
+    assertThat(r.snapshot().fanout().get(T)).hasSize(GossipConfig.DEFAULT.d());
+    sched.advanceMillis(GossipConfig.DEFAULT.fanoutTtlMillis() + 1);
+    r.heartbeat();
+    assertThat(r.snapshot().fanout()).doesNotContainKey(T);
+    // subscribing later takes the mesh from the peers
+    assertThat(r.subscribe(T)).isTrue();
+    assertThat(r.refreshSnapshot().mesh(T)).hasSize(GossipConfig.DEFAULT.d());
+  }
 }
