@@ -66,6 +66,8 @@ public final class GossipRouter {
   private final SeenCache seen;
   private final MessageCache mcache;
   private final Map<IdKey, PendingValidation> pending = new LinkedHashMap<>();
+  /** Ids asked for by IWANT in the current heartbeat window (not asked twice per window). */
+  private final Set<IdKey> iwantRequested = new HashSet<>();
   /** Peers with batched outgoing data, in first-touched order. */
   private final Set<PeerId> dirty = new LinkedHashSet<>();
 
@@ -285,7 +287,9 @@ public final class GossipRouter {
     }
     long now = now();
     if (scoring.score(from, now) < config.score().graylistThreshold()) {
-      counters.rpcsGraylisted++;
+      if (counters.rpcsGraylisted++ == 0) {
+        LOG.debug("ignoring RPCs of graylisted peer {}", from);
+      }
       return;
     }
     for (SubOpts s : rpc.subscriptions()) {
@@ -511,7 +515,7 @@ public final class GossipRouter {
         break;
       }
       IdKey id = IdKey.own(raw);
-      if (!seen.contains(id) && !mcache.contains(id)) {
+      if (!seen.contains(id) && !mcache.contains(id) && iwantRequested.add(id)) {
         ps.outIWant.add(raw);
         ps.idsAsked++;
         counters.iwantSent++;
@@ -650,6 +654,7 @@ public final class GossipRouter {
     emitGossip(scores, now);
     mcache.shift();
     seen.expire(now);
+    iwantRequested.clear();
     for (PeerState ps : peers.values()) {
       ps.dontWant.clear();
       ps.iwantServed.clear();
