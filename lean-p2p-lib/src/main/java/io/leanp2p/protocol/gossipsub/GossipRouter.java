@@ -46,6 +46,13 @@ import org.slf4j.LoggerFactory;
  * and count received messages carrying any); message ids are {@link MessageId} (snappy-aware);
  * received messages are forwarded only after the host ACCEPTs them (leanSpec's reference
  * forwards before validation).
+ *
+ * <p>Other deliberate differences from leanSpec's reference behaviour (the 14 handler fixtures
+ * pass either way): IDONTWANT is sent when a large message first arrives, before validation (as
+ * gossipsub v1.2 recommends) rather than after forwarding; IHAVE for topics we are not subscribed
+ * to is ignored (v1.1); each id is asked for by IWANT at most once per heartbeat window; peers
+ * with a negative score are not grafted and their GRAFTs are refused. Like leanSpec, a PRUNE with
+ * backoff 0 arms no backoff, and a GRAFT for a topic we are not in is ignored silently.
  */
 public final class GossipRouter {
   private static final Logger LOG = LoggerFactory.getLogger(GossipRouter.class);

@@ -331,4 +331,23 @@ class GossipRouterTest {
     assertThat(r.subscribe(T)).isTrue();
     assertThat(r.refreshSnapshot().mesh(T)).hasSize(GossipConfig.DEFAULT.d());
   }
+
+  @Test
+  void invalidDeliveryPenaltyDecaysAndSurvivesReconnection() {
+    GossipRouter r = meshOf(GossipConfig.DEFAULT, 2, "/meshsub/1.2.0");
+    r.onRpc(p("p0"), Rpc.ofPublish(List.of(Message.anonymous(T, wire(100, 1)))));
+    r.reportValidation(delivered.get(0).messageId(), ValidationResult.REJECT);
+    double s0 = r.score(p("p0"));
+    assertThat(s0).isLessThan(-98);
+    // reconnecting does not wash the score (retainScore)
+    r.removePeer(p("p0"));
+    r.addPeer(p("p0"), "/meshsub/1.2.0", Direction.OUTBOUND, "10.0.0.0");
+    assertThat(r.score(p("p0"))).isEqualTo(s0);
+    // decay (every 4 s) moves it back towards zero
+    for (int i = 0; i < 20; i++) {
+      sched.advanceMillis(4_000);
+      r.heartbeat();
+    }
+    assertThat(r.score(p("p0"))).isGreaterThan(s0).isNegative();
+  }
 }
