@@ -94,16 +94,24 @@ public final class CipherState {
   }
 
   /**
-   * Encrypts the readable bytes of {@code in} (not consumed) and appends ciphertext plus tag to
-   * {@code out}, which must have {@code len + TAG} writable bytes.
+   * Encrypts {@code len} bytes of {@code in} at {@code index} (not consumed; may span several
+   * components) and appends ciphertext plus tag to {@code out}.
    */
   public void encrypt(ByteBuf in, int index, int len, ByteBuf out) throws NoiseException {
     init(Cipher.ENCRYPT_MODE);
     try {
-      ByteBuffer src = in.nioBufferCount() == 1 ? in.nioBuffer(index, len) : copy(in, index, len);
       out.ensureWritable(len + TAG);
       ByteBuffer dst = out.nioBuffer(out.writerIndex(), len + TAG);
-      int n = cipher.doFinal(src, dst);
+      int n = 0;
+      if (len > 0) {
+        ByteBuffer[] srcs = in.nioBuffers(index, len);
+        for (int i = 0; i < srcs.length - 1; i++) {
+          n += cipher.update(srcs[i], dst);
+        }
+        n += cipher.doFinal(srcs[srcs.length - 1], dst);
+      } else {
+        n += cipher.doFinal(ByteBuffer.allocate(0), dst);
+      }
       out.writerIndex(out.writerIndex() + n);
       nonce++;
     } catch (GeneralSecurityException e) {
@@ -118,10 +126,14 @@ public final class CipherState {
     }
     init(Cipher.DECRYPT_MODE);
     try {
-      ByteBuffer src = in.nioBufferCount() == 1 ? in.nioBuffer(index, len) : copy(in, index, len);
       out.ensureWritable(len - TAG);
       ByteBuffer dst = out.nioBuffer(out.writerIndex(), len - TAG);
-      int n = cipher.doFinal(src, dst);
+      ByteBuffer[] srcs = in.nioBuffers(index, len);
+      int n = 0;
+      for (int i = 0; i < srcs.length - 1; i++) {
+        n += cipher.update(srcs[i], dst);
+      }
+      n += cipher.doFinal(srcs[srcs.length - 1], dst);
       out.writerIndex(out.writerIndex() + n);
       nonce++;
     } catch (AEADBadTagException e) {
@@ -131,10 +143,5 @@ public final class CipherState {
     }
   }
 
-  private static ByteBuffer copy(ByteBuf in, int index, int len) {
-    ByteBuffer b = ByteBuffer.allocate(len);
-    in.getBytes(index, b);
-    b.flip();
-    return b;
-  }
+
 }
