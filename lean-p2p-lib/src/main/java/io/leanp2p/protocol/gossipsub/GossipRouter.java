@@ -331,6 +331,10 @@ public final class GossipRouter {
       return;
     }
     if (s.subscribe()) {
+      if (ps.topics.size() >= config.maxTopicsPerPeer() && !ps.topics.contains(s.topicId())) {
+        counters.subscriptionsDropped++;
+        return;
+      }
       ps.topics.add(s.topicId());
     } else {
       ps.topics.remove(s.topicId());
@@ -629,7 +633,9 @@ public final class GossipRouter {
     int n = 0;
     for (PeerId p : targets) {
       PeerState ps = peers.get(p);
-      if (ps != null) {
+      if (ps != null && ps.dontWant.contains(id)) {
+        counters.idontwantSkipped++;
+      } else if (ps != null) {
         ps.outPublish.add(m);
         markDirty(ps);
         n++;

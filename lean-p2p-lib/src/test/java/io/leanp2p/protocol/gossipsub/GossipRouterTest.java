@@ -350,4 +350,19 @@ class GossipRouterTest {
     }
     assertThat(r.score(p("p0"))).isGreaterThan(s0).isNegative();
   }
+
+  @Test
+  void subscriptionsPerPeerAreBounded() {
+    GossipRouter r = router(GossipConfig.DEFAULT);
+    r.addPeer(p("p0"), "/meshsub/1.2.0", Direction.INBOUND, null);
+    List<SubOpts> subs = new ArrayList<>();
+    for (int i = 0; i < 1005; i++) {
+      subs.add(new SubOpts(true, "t" + i));
+    }
+    r.onRpc(p("p0"), Rpc.ofSubscriptions(subs.subList(0, 900)));
+    r.onRpc(p("p0"), Rpc.ofSubscriptions(subs.subList(900, 1005)));
+    GossipSnapshot s = r.refreshSnapshot();
+    assertThat(s.peerTopics().get(p("p0"))).hasSize(GossipConfig.DEFAULT.maxTopicsPerPeer());
+    assertThat(s.counters().subscriptionsDropped()).isEqualTo(5);
+  }
 }
