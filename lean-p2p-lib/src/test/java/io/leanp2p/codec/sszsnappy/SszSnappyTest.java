@@ -317,6 +317,14 @@ class SszSnappyTest {
     // partial identifier after an empty payload cannot start a chunk
     assertThatThrownBy(() -> decodeResponse(List.of(Hex.decode("0000ff0600007f")), MAX))
         .isInstanceOfSatisfying(DecodeException.class, e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED));
+    // framed bytes beyond declared + declared/6 + 1024: rejected on the padding chunk's header
+    ResponseDecoder padded = new ResponseDecoder(MAX);
+    assertThatThrownBy(() -> padded.decode(Unpooled.wrappedBuffer(Hex.decode("0064" + IDENT + "fed00700")), c -> { }))
+        .isInstanceOfSatisfying(DecodeException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE));
+    // a declared length is rejected on the first varint byte that proves it too large
+    ResponseDecoder small = new ResponseDecoder(80);
+    assertThatThrownBy(() -> small.decode(Unpooled.wrappedBuffer(Hex.decode("00ff")), c -> { }))
+        .isInstanceOfSatisfying(DecodeException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE));
     // the per-decoder limit
     byte[] chunk = SszSnappy.encodeResponseChunk(ResponseCode.SUCCESS, new byte[81]);
     assertThatThrownBy(() -> decodeResponse(List.of(chunk), 80))
