@@ -99,10 +99,13 @@ export function snappyDecompressStrict (input, maxOutput = 0xffffffff) {
   return out
 }
 
-/** The decompressed bytes when `input` is valid raw snappy, else null. */
-export function trySnappyDecompress (input) {
+/**
+ * The decompressed bytes when `input` is valid raw snappy declaring at most `maxOutput` bytes
+ * (10 MiB by default, as the Java MessageId does), else null.
+ */
+export function trySnappyDecompress (input, maxOutput = MAX_PAYLOAD_SIZE) {
   try {
-    return snappyDecompressStrict(input)
+    return snappyDecompressStrict(input, maxOutput)
   } catch (e) {
     if (e instanceof CodecError) return null
     throw e

@@ -222,7 +222,7 @@ public final class Multiaddr {
     List<Component> out = new ArrayList<>();
     int pos = 0;
     while (pos < in.length) {
-      Varint.Decoded code = Varint.decode(in, pos, 0xffffffL);
+      Varint.Decoded code = Varint.decode(in, pos);
       pos += code.length();
       Protocol p = Protocol.byCode(code.value());
       int len = p.size;

@@ -1,5 +1,6 @@
 package io.leanp2p.protocol.gossipsub;
 
+import java.util.List;
 import java.util.Optional;
 
 /** The gossipsub protocol versions this router speaks; 1.2 adds IDONTWANT. */
@@ -22,6 +23,11 @@ public enum GossipProtocol {
 
   public boolean supportsIDontWant() {
     return this == V1_2;
+  }
+
+  /** Protocol ids to offer / accept in multistream-select, most preferred first. */
+  public static List<String> idsByPreference() {
+    return List.of(V1_2.id, V1_1.id);
   }
 
   public static Optional<GossipProtocol> fromId(String protocolId) {

@@ -120,11 +120,14 @@ public final class TcpTransport implements Transport {
   }
 
   void connectionReady(Connection c, Promise<Connection> promise) {
-    if (promise != null && !promise.trySuccess(c)) {
-      c.close("dial already failed");
+    if (promise != null && promise.isDone()) {
+      c.close("dial already failed or was cancelled");
       return;
     }
-    listener.onConnection(c);
+    listener.onConnection(c); // first, so the dialer's future sees the manager's decision
+    if (promise != null) {
+      promise.trySuccess(c);
+    }
   }
 
   @Override

@@ -3,7 +3,15 @@ package io.leanp2p.protocol.reqresp;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.testing.MemoryStreams;
 import io.leanp2p.testing.VirtualScheduler;
+import io.leanp2p.transport.Connection;
+import io.leanp2p.transport.ConnectionInfo;
+import io.leanp2p.transport.Direction;
+import io.leanp2p.transport.EnumCounters;
 import io.leanp2p.transport.MuxedStream;
+import io.leanp2p.transport.tcp.yamux.YamuxConfig;
+import io.leanp2p.transport.tcp.yamux.YamuxError;
+import io.leanp2p.transport.tcp.yamux.YamuxSession;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.leanp2p.transport.StreamHandler;
 import io.leanp2p.transport.multistream.ProtocolRegistry;
 import io.leanp2p.transport.multistream.StreamNegotiator;
@@ -63,7 +71,7 @@ final class ReqRespHarness {
     final PeerId id = peerId(nextPeer++);
     final ReqResp rr;
     final ProtocolRegistry registry = new ProtocolRegistry();
-    final Map<PeerId, MemoryStreams.MemoryConnection> conns = new HashMap<>();
+    final Map<PeerId, Connection> conns = new HashMap<>();
     final Map<Long, List<Event>> byRequest = new LinkedHashMap<>();
     final List<Event> channelEvents = new ArrayList<>();
     Host host = (self, ch, peer, p, ssz) -> {};
@@ -86,12 +94,16 @@ final class ReqRespHarness {
         cb.failed(null, "not connected");
         return;
       }
-      var f = c.openStream();
-      if (!f.isSuccess()) {
-        cb.failed(null, "open failed");
-        return;
-      }
-      StreamNegotiator.select(f.getNow(), List.of(protocolId), sched, NEGOTIATION_TIMEOUT_MS, cb);
+      c.openStream()
+          .addListener(
+              f -> {
+                if (!f.isSuccess()) {
+                  cb.failed(null, "open failed: " + f.cause());
+                  return;
+                }
+                StreamNegotiator.select(
+                    (MuxedStream) f.getNow(), List.of(protocolId), sched, NEGOTIATION_TIMEOUT_MS, cb);
+              });
     }
 
     // -- listener
@@ -161,6 +173,70 @@ final class ReqRespHarness {
         .inboundStreamHandler(s -> StreamNegotiator.listen(s, a.registry, sched, NEGOTIATION_TIMEOUT_MS));
     pair.listener()
         .inboundStreamHandler(s -> StreamNegotiator.listen(s, b.registry, sched, NEGOTIATION_TIMEOUT_MS));
+  }
+
+  final List<EmbeddedChannel[]> yamuxLinks = new ArrayList<>();
+
+  /**
+   * Connects a (dialer) to b over real Yamux sessions (flow-controlled, 256 KiB windows) on two
+   * EmbeddedChannels; {@link #pump()} moves the bytes.
+   */
+  void connectYamux(Node a, Node b, YamuxConfig cfg) {
+    var errors = new EnumCounters<>(YamuxError.class);
+    YamuxSession client = new YamuxSession(new ConnectionInfo(b.id, null, null, Direction.OUTBOUND), cfg, errors);
+    YamuxSession server = new YamuxSession(new ConnectionInfo(a.id, null, null, Direction.INBOUND), cfg, errors);
+    EmbeddedChannel cch = new EmbeddedChannel(client);
+    EmbeddedChannel sch = new EmbeddedChannel(server);
+    yamuxLinks.add(new EmbeddedChannel[] {cch, sch});
+    a.conns.put(b.id, client);
+    b.conns.put(a.id, server);
+    client.inboundStreamHandler(s -> StreamNegotiator.listen(s, a.registry, sched, NEGOTIATION_TIMEOUT_MS));
+    server.inboundStreamHandler(s -> StreamNegotiator.listen(s, b.registry, sched, NEGOTIATION_TIMEOUT_MS));
+  }
+
+  /** Runs due timers and moves Yamux bytes until nothing moves. */
+  void pump() {
+    boolean any = true;
+    while (any) {
+      any = false;
+      sched.runDue();
+      for (EmbeddedChannel[] l : yamuxLinks) {
+        any |= move(l[0], l[1]);
+        any |= move(l[1], l[0]);
+      }
+    }
+  }
+
+  private static boolean move(EmbeddedChannel from, EmbeddedChannel to) {
+    boolean any = false;
+    from.runPendingTasks();
+    ByteBuf b;
+    while ((b = from.readOutbound()) != null) {
+      any = true;
+      if (to.isActive()) {
+        to.writeInbound(b);
+      } else {
+        b.release();
+      }
+    }
+    return any;
+  }
+
+  /** Advances virtual time in steps, pumping in between. */
+  void advancePumping(long millis, long stepMillis) {
+    for (long t = 0; t < millis; t += stepMillis) {
+      pump();
+      sched.advanceMillis(stepMillis);
+    }
+    pump();
+  }
+
+  void finishYamux() {
+    pump();
+    for (EmbeddedChannel[] l : yamuxLinks) {
+      l[0].finishAndReleaseAll();
+      l[1].finishAndReleaseAll();
+    }
   }
 
   /** A raw client: negotiates {@code p} on a new stream from a to b and collects raw bytes. */
