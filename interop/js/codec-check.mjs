@@ -1,10 +1,15 @@
 // Offline self-check of lean-codec.mjs against leanSpec vectors (leanspec-networking.md).
 // Run: node codec-check.mjs   (exit code 0 = all vectors match)
+// With a leanSpec fixtures folder (argument 1 or $LEANSPEC_FIXTURES) it also checks every
+// snappy / frame / req-resp / message-id case there and prints "fixtures: N cases OK".
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import {
-  messageId, crc32c, maskedCrc32c, encodeRequest, encodeResponseChunk, PayloadDecoder,
-  snappyCompress, snappyDecompressStrict, trySnappyDecompress, concat
+  messageId, messageIdRaw, crc32c, maskedCrc32c, encodeRequest, encodeResponseChunk, PayloadDecoder,
+  snappyCompress, snappyDecompressStrict, trySnappyDecompress, concat, framedCompress, framedDecompress,
+  encodeUvarint
 } from './lean-codec.mjs'
 
 const hex = (u) => Buffer.from(u).toString('hex')
@@ -61,3 +66,98 @@ assert.throws(() => new PayloadDecoder().push(unhex('81808005')), /declared leng
 const bad = encodeRequest(unhex('01020304')); bad[15] ^= 1
 assert.throws(() => new PayloadDecoder().push(bad), /CRC/)
 console.log('codec-check: all vectors OK')
+
+// ---------------------------------------------------------------- leanSpec fixtures (optional)
+const fixturesRoot = process.argv[2] ?? process.env.LEANSPEC_FIXTURES
+if (fixturesRoot != null) {
+  const x = (s) => Uint8Array.from(Buffer.from(s.startsWith('0x') ? s.slice(2) : s, 'hex'))
+  const files = []
+  const walk = (d) => {
+    for (const n of readdirSync(d)) {
+      const f = join(d, n)
+      if (statSync(f).isDirectory()) walk(f)
+      else if (n.endsWith('.json') && f.includes('networking_codec')) files.push(f)
+    }
+  }
+  walk(fixturesRoot)
+  const decodeAll = (bytes, withCode) => {
+    const out = []
+    let rest = bytes
+    while (rest.length > 0) {
+      const d = new PayloadDecoder({ withCode })
+      const r = d.push(rest) ?? d.finish()
+      out.push(r)
+      rest = r.rest
+    }
+    return out
+  }
+  let checked = 0
+  for (const f of files.sort()) {
+    for (const [id, c] of Object.entries(JSON.parse(readFileSync(f, 'utf8')))) {
+      const k = c.codec
+      const o = c.output
+      const ctx = f + ' :: ' + id
+      switch (k.kind) {
+        case 'snappy_block': {
+          assert.equal(hex(snappyDecompressStrict(x(o.compressed))), hex(x(k.data)), ctx)
+          assert.equal(hex(snappyDecompressStrict(snappyCompress(x(k.data)))), hex(x(k.data)), ctx)
+          break
+        }
+        case 'snappy_frame': {
+          assert.equal(hex(framedDecompress(x(o.framed))), hex(x(k.data)), ctx)
+          assert.equal(hex(framedDecompress(framedCompress(x(k.data)))), hex(x(k.data)), ctx)
+          break
+        }
+        case 'reqresp_request': {
+          const [r] = decodeAll(x(o.encoded), false)
+          assert.equal(hex(r.payload), hex(x(k.sszData)), ctx)
+          assert.equal(hex(decodeAll(encodeRequest(x(k.sszData)), false)[0].payload), hex(x(k.sszData)), ctx)
+          break
+        }
+        case 'reqresp_response': {
+          const rs = decodeAll(x(o.encoded), true)
+          assert.equal(rs.length, 1, ctx)
+          assert.equal(rs[0].code, Number(k.responseCode), ctx)
+          assert.equal(hex(rs[0].payload), hex(x(k.sszData)), ctx)
+          const mine = decodeAll(encodeResponseChunk(Number(k.responseCode), x(k.sszData)), true)
+          assert.equal(hex(mine[0].payload), hex(x(k.sszData)), ctx)
+          break
+        }
+        case 'reqresp_response_stream': {
+          const rs = decodeAll(x(o.encoded), true)
+          assert.equal(rs.length, Number(o.chunkCount), ctx)
+          k.chunks.forEach((ch, i) => {
+            assert.equal(rs[i].code, Number(ch.responseCode), ctx)
+            assert.equal(hex(rs[i].payload), hex(x(ch.sszData)), ctx)
+          })
+          break
+        }
+        case 'gossip_message_id': {
+          assert.equal('0x' + hex(messageIdRaw(x(k.domain), x(k.topic), x(k.data))), o.messageId, ctx)
+          if (hex(x(k.domain)) === '01000000') {
+            assert.equal('0x' + hex(messageId(Buffer.from(x(k.topic)).toString('utf8'), snappyCompress(x(k.data)))), o.messageId, ctx)
+          }
+          break
+        }
+        case 'varint': {
+          if (BigInt(k.value) <= BigInt(Number.MAX_SAFE_INTEGER)) assert.equal('0x' + hex(encodeUvarint(Number(k.value))), o.encoded, ctx)
+          else continue
+          break
+        }
+        case 'decode_failure': {
+          const raw = x(k.rawBytes)
+          if (k.decoder === 'snappy_frame') assert.throws(() => framedDecompress(raw), ctx)
+          else if (k.decoder === 'reqresp_request' || k.decoder === 'varint') {
+            assert.throws(() => { const d = new PayloadDecoder(); d.push(raw) ?? d.finish() }, ctx)
+          } else continue
+          break
+        }
+        default:
+          continue
+      }
+      checked++
+    }
+  }
+  assert.ok(checked >= 50, 'too few fixture cases found under ' + fixturesRoot + ': ' + checked)
+  console.log(`fixtures: ${checked} cases OK`)
+}

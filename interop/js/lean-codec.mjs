@@ -99,10 +99,13 @@ export function snappyDecompressStrict (input, maxOutput = 0xffffffff) {
   return out
 }
 
-/** The decompressed bytes when `input` is valid raw snappy, else null. */
-export function trySnappyDecompress (input) {
+/**
+ * The decompressed bytes when `input` is valid raw snappy declaring at most `maxOutput` bytes
+ * (10 MiB by default, as the Java MessageId does), else null.
+ */
+export function trySnappyDecompress (input, maxOutput = MAX_PAYLOAD_SIZE) {
   try {
-    return snappyDecompressStrict(input)
+    return snappyDecompressStrict(input, maxOutput)
   } catch (e) {
     if (e instanceof CodecError) return null
     throw e
@@ -118,13 +121,19 @@ export function snappyCompress (data) {
 /** SHA256(domain || u64le(len(topic)) || topic || data)[:20], domain per snappy validity. */
 export function messageId (topic, payload) {
   const decompressed = trySnappyDecompress(payload)
-  const domain = decompressed != null ? [1, 0, 0, 0] : [0, 0, 0, 0]
-  const data = decompressed != null ? decompressed : payload
-  const topicBytes = Buffer.from(topic, 'utf8')
+  const domain = decompressed != null ? DOMAIN_VALID_SNAPPY : DOMAIN_INVALID_SNAPPY
+  return messageIdRaw(domain, Buffer.from(topic, 'utf8'), decompressed != null ? decompressed : payload)
+}
+
+export const DOMAIN_VALID_SNAPPY = Uint8Array.of(1, 0, 0, 0)
+export const DOMAIN_INVALID_SNAPPY = Uint8Array.of(0, 0, 0, 0)
+
+/** SHA256(domain || u64le(len(topicBytes)) || topicBytes || data)[:20] */
+export function messageIdRaw (domain, topicBytes, data) {
   const len = Buffer.alloc(8)
   len.writeBigUInt64LE(BigInt(topicBytes.length))
   const h = createHash('sha256')
-  h.update(Uint8Array.from(domain))
+  h.update(domain)
   h.update(len)
   h.update(topicBytes)
   h.update(data)
@@ -208,6 +217,59 @@ export function concat (parts) {
 }
 
 /**
+ * Reads one snappy-framing chunk at b[p..]: null when incomplete, else {end, identifier, data}
+ * (data = the chunk's uncompressed bytes, null for identifier / skippable chunks). Throws
+ * CodecError on a bad identifier, reserved type, bad CRC, oversized chunk or invalid snappy.
+ */
+export function readFrameChunk (b, p, seenIdentifier) {
+  if (b.length - p < 4) return null
+  const type = b[p]
+  const len = b[p + 1] | (b[p + 2] << 8) | (b[p + 3] << 16)
+  if (!seenIdentifier && type !== 0xff) throw new CodecError('MALFORMED', 'framed snappy must start with the stream identifier')
+  if ((type === 0x00 || type === 0x01) && len > MAX_CHUNK_BODY) throw new CodecError('TOO_LARGE', 'snappy chunk too large')
+  if (b.length - p - 4 < len) return null
+  const body = b.subarray(p + 4, p + 4 + len)
+  const end = p + 4 + len
+  if (type === 0xff) {
+    if (len !== 6 || Buffer.compare(Buffer.from(body), Buffer.from(STREAM_IDENTIFIER.subarray(4))) !== 0) {
+      throw new CodecError('MALFORMED', 'bad stream identifier')
+    }
+    return { end, identifier: true, data: null }
+  }
+  if (type === 0x00 || type === 0x01) {
+    if (len < 4) throw new CodecError('MALFORMED', 'snappy chunk shorter than its checksum')
+    const crc = new DataView(body.buffer, body.byteOffset, 4).getUint32(0, true)
+    const data = type === 0x00 ? snappyDecompressStrict(body.subarray(4), MAX_CHUNK_UNCOMPRESSED) : body.subarray(4)
+    if (data.length > MAX_CHUNK_UNCOMPRESSED) throw new CodecError('TOO_LARGE', 'snappy chunk over 64 KiB')
+    if (maskedCrc32c(data) !== crc) throw new CodecError('BAD_CHECKSUM', 'snappy chunk CRC mismatch')
+    return { end, identifier: false, data }
+  }
+  if (type >= 0x02 && type <= 0x7f) throw new CodecError('UNSUPPORTED', 'reserved unskippable snappy chunk type ' + type)
+  return { end, identifier: false, data: null } // 0x80..0xfe: skippable
+}
+
+/** Decodes a whole snappy-framed buffer (leanSpec frame_decompress rules: at least the identifier, no partial chunk). */
+export function framedDecompress (b, maxOutput = MAX_PAYLOAD_SIZE) {
+  if (b.length < STREAM_IDENTIFIER.length) throw new CodecError('TRUNCATED', 'framed snappy shorter than the stream identifier')
+  const parts = []
+  let n = 0
+  let p = 0
+  let seen = false
+  while (p < b.length) {
+    const c = readFrameChunk(b, p, seen)
+    if (c == null) throw new CodecError('TRUNCATED', 'truncated snappy frame chunk')
+    p = c.end
+    if (c.identifier) seen = true
+    if (c.data != null) {
+      n += c.data.length
+      if (n > maxOutput) throw new CodecError('TOO_LARGE', 'framed output over limit')
+      parts.push(c.data)
+    }
+  }
+  return concat(parts)
+}
+
+/**
  * Incremental decoder of ONE req/resp payload: [code] uvarint(len) framed(ssz).
  * push(bytes) returns null while incomplete, or {code, payload, rest} once the declared length has
  * been decoded (rest = bytes after it). Throws CodecError on bad input. Never waits for EOF.
@@ -264,31 +326,15 @@ export class PayloadDecoder {
       p = i
     }
     while (this.outLen < this.declared) {
-      if (b.length - p < 4) { this._keep(p); return null }
-      const type = b[p]
-      const len = b[p + 1] | (b[p + 2] << 8) | (b[p + 3] << 16)
-      if (!this.seenIdentifier && type !== 0xff) throw new CodecError('MALFORMED', 'framed snappy must start with the stream identifier')
-      if ((type === 0x00 || type === 0x01) && len > MAX_CHUNK_BODY) throw new CodecError('TOO_LARGE', 'snappy chunk too large')
-      if (b.length - p - 4 < len) { this._keep(p); return null }
-      const body = b.subarray(p + 4, p + 4 + len)
-      p += 4 + len
-      if (type === 0xff) {
-        if (len !== 6 || Buffer.compare(Buffer.from(body), Buffer.from(STREAM_IDENTIFIER.subarray(4))) !== 0) {
-          throw new CodecError('MALFORMED', 'bad stream identifier')
-        }
-        this.seenIdentifier = true
-      } else if (type === 0x00 || type === 0x01) {
-        if (len < 4) throw new CodecError('MALFORMED', 'snappy chunk shorter than its checksum')
-        const crc = new DataView(body.buffer, body.byteOffset, 4).getUint32(0, true)
-        const data = type === 0x00 ? snappyDecompressStrict(body.subarray(4), MAX_CHUNK_UNCOMPRESSED) : body.subarray(4)
-        if (data.length > MAX_CHUNK_UNCOMPRESSED) throw new CodecError('TOO_LARGE', 'snappy chunk over 64 KiB')
-        if (maskedCrc32c(data) !== crc) throw new CodecError('BAD_CHECKSUM', 'snappy chunk CRC mismatch')
-        if (this.outLen + data.length > this.declared) throw new CodecError('MALFORMED', 'payload longer than declared')
-        this.out.set(data, this.outLen)
-        this.outLen += data.length
-      } else if (type >= 0x02 && type <= 0x7f) {
-        throw new CodecError('UNSUPPORTED', 'reserved unskippable snappy chunk type ' + type)
-      } // 0x80..0xfe: skippable
+      const c = readFrameChunk(b, p, this.seenIdentifier)
+      if (c == null) { this._keep(p); return null }
+      p = c.end
+      if (c.identifier) this.seenIdentifier = true
+      if (c.data != null) {
+        if (this.outLen + c.data.length > this.declared) throw new CodecError('MALFORMED', 'payload longer than declared')
+        this.out.set(c.data, this.outLen)
+        this.outLen += c.data.length
+      }
     }
     // declared length reached; for an empty payload tolerate a following bare identifier
     if (this.declared === 0 && !this.seenIdentifier && b.length - p >= 10 &&

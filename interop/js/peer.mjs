@@ -49,7 +49,7 @@ function withId (cmd, obj) {
 // ------------------------------------------------------------------ arguments
 
 function parseArgs (argv) {
-  const o = { tcpPort: '0', quicPort: '0', topics: [], keyHex: null, statusMode: 'echo' }
+  const o = { tcpPort: '0', quicPort: '0', topics: [], keyHex: null, statusMode: 'echo', connectionMonitor: 'on' }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const next = () => {
@@ -61,12 +61,14 @@ function parseArgs (argv) {
     else if (a === '--topics') o.topics = next().split(',').filter((t) => t.length > 0)
     else if (a === '--key-hex') o.keyHex = next()
     else if (a === '--status-mode') o.statusMode = next()
+    else if (a === '--connection-monitor') o.connectionMonitor = next()
     else log('ignoring argument', a) // a driver may put its own arguments first
   }
   for (const [name, v] of [['--tcp-port', o.tcpPort], ['--quic-port', o.quicPort]]) {
     if (v !== 'off' && !/^\d+$/.test(v)) throw new Error(name + ' must be a port number or off')
   }
   if (!['echo', 'silent', 'extra-chunk'].includes(o.statusMode)) throw new Error('--status-mode must be echo, silent or extra-chunk')
+  if (!['on', 'off'].includes(o.connectionMonitor)) throw new Error('--connection-monitor must be on or off')
   if (o.keyHex != null && !/^[0-9a-fA-F]{64}$/.test(o.keyHex)) throw new Error('--key-hex must be 32 bytes of hex')
   return o
 }
@@ -181,6 +183,9 @@ async function main () {
       maxConnections: 1000
     },
     nodeInfo: { userAgent: AGENT_VERSION },
+    // js pings every connection every 10 s on /ipfs/ping/1.0.0 and aborts it when that fails
+    // (an `na` answer is tolerated); `--connection-monitor off` disables this
+    connectionMonitor: { enabled: opts.connectionMonitor === 'on' },
     services: {
       identify: identify({ agentVersion: AGENT_VERSION }),
       ping: ping({ maxInboundStreams: 64, maxOutboundStreams: 64 }),
@@ -199,7 +204,11 @@ async function main () {
         msgIdFn: (msg) => messageId(msg.topic, msg.data ?? new Uint8Array(0)),
         msgIdToStrFn: (id) => Buffer.from(id).toString('hex'),
         fastMsgIdFn: undefined,
-        maxInboundDataLength: MAX_PAYLOAD_SIZE
+        maxInboundDataLength: MAX_PAYLOAD_SIZE,
+        // Ethereum clients speak meshsub only (leanSpec serves exactly /meshsub/1.2.0)
+        fallbackToFloodsub: false,
+        // every test peer is on 127.0.0.1: IP colocation scoring would graylist the 11th one
+        scoreParams: { IPColocationFactorWeight: 0 }
       })
     }
   })
@@ -401,8 +410,13 @@ async function main () {
       await node.hangUp(pid, { signal: timeoutSignal(cmd) })
       return { event: 'hungup', peer: pid.toString() }
     },
-    async stop () {
-      await shutdown(0)
+    async 'set-status-mode' (cmd) {
+      if (!['echo', 'silent', 'extra-chunk'].includes(cmd.mode)) throw new Error('mode must be echo, silent or extra-chunk')
+      opts.statusMode = cmd.mode
+      return { event: 'status-mode', mode: cmd.mode }
+    },
+    async stop (cmd) {
+      await shutdown(0, cmd)
       return null
     }
   }
@@ -467,7 +481,7 @@ async function main () {
 
   // ---------------------------------------------------------------- stdin loop
   let stopping = false
-  async function shutdown (code) {
+  async function shutdown (code, cmd) {
     if (stopping) return
     stopping = true
     try {
@@ -475,7 +489,7 @@ async function main () {
     } catch (e) {
       log('stop failed:', e.message)
     }
-    emit({ event: 'stopped' })
+    emit(withId(cmd, { event: 'stopped' }))
     process.exit(code)
   }
   process.on('SIGINT', () => shutdown(0))
@@ -510,8 +524,16 @@ async function main () {
   }
 
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity })
-  rl.on('line', (line) => { handleLine(line) }) // commands run concurrently; each answers by id
-  rl.on('close', () => shutdown(0))
+  const inFlight = new Set()
+  rl.on('line', (line) => { // commands run concurrently; each answers by id
+    const p = handleLine(line)
+    inFlight.add(p)
+    p.finally(() => inFlight.delete(p))
+  })
+  rl.on('close', async () => { // end of stdin: let running commands answer (bounded), then stop
+    await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, 30_000))])
+    await shutdown(0)
+  })
 
   emit({
     event: 'listening',
@@ -523,7 +545,9 @@ async function main () {
   log('listening', node.getMultiaddrs().map((a) => a.toString()).join(' '))
 }
 
+// a test peer keeps running through errors inside libraries; they are logged to stderr
 process.on('unhandledRejection', (e) => log('unhandled rejection:', e))
+process.on('uncaughtException', (e) => log('uncaught exception:', e))
 main().catch((e) => {
   log('fatal:', e)
   emit({ event: 'error', cmd: 'start', error: String(e.message ?? e) })

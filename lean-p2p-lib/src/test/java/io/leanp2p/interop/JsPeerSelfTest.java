@@ -8,19 +8,26 @@ import static io.leanp2p.testing.JsPeer.num;
 import static io.leanp2p.testing.JsPeer.str;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.leanp2p.codec.gossip.MessageId;
+import io.leanp2p.codec.snappy.SnappyBlock;
+import io.leanp2p.testing.Fixtures;
 import io.leanp2p.testing.JsPeer;
 import io.leanp2p.util.Hex;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -151,6 +158,14 @@ class JsPeerSelfTest {
       assertThat(str(b.awaitEvent(event("disconnected", "peer", a.peerId()), T), "addr")).contains(marker);
       a.awaitEvent(event("disconnected", "peer", b.peerId()), T);
 
+      // redial in a tight loop (js by default refuses a 6th inbound connection/s from one host)
+      for (int i = 0; i < 7; i++) {
+        assertThat(str(a.request(cmd("dial", "addr", bAddr), "dialed", T), "peer")).isEqualTo(b.peerId());
+        b.awaitEvent(event("connected", "peer", a.peerId()), T);
+        a.request(cmd("hangup", "peer", b.peerId()), "hungup", T);
+        b.awaitEvent(event("disconnected", "peer", a.peerId()), T);
+      }
+
       assertThat(a.invalidLines()).isEmpty();
       assertThat(b.invalidLines()).isEmpty();
       assertThat(a.stop(Duration.ofSeconds(10))).isZero();
@@ -160,10 +175,18 @@ class JsPeerSelfTest {
 
   @Test
   @Timeout(40)
-  void protocolErrorsAndResponderModes() throws Exception {
-    try (JsPeer a = JsPeer.start(JsPeer.Options.defaults().withQuicPort("off").withExtraArgs("peer", "--unknown-driver-flag"));
-        JsPeer silent = JsPeer.start(JsPeer.Options.defaults().withQuicPort("off").withStatusMode("silent"));
-        JsPeer extra = JsPeer.start(JsPeer.Options.defaults().withQuicPort("off").withStatusMode("extra-chunk"))) {
+  void protocolErrorsKeysAndResponderModes() throws Exception {
+    // the EIP-778 example key: its peer id is a leanSpec vector (leanspec-networking.md §2)
+    String eipKey = "b71c71a67e1177ad4e901695e1b4b9ee17ae16c6668d313eac2f96dbcda3f291";
+    try (JsPeer a =
+            JsPeer.start(
+                JsPeer.Options.defaults()
+                    .withQuicPort("off")
+                    .withKeyHex(eipKey)
+                    .withExtraArgs("peer", "--unknown-driver-flag"));
+        JsPeer b = JsPeer.start(JsPeer.Options.defaults().withQuicPort("off").withStatusMode("silent"))) {
+      assertThat(a.peerId()).isEqualTo("16Uiu2HAmSH2XVgZqYHWucap5kuPzLnt2TsNQkoppVxB5eJGvaXwm");
+      assertThat(a.keyHex()).isEqualTo(eipKey);
       assertThat(a.addrs()).hasSize(1);
       assertThat(a.tcpAddr()).contains("/tcp/");
 
@@ -186,19 +209,178 @@ class JsPeerSelfTest {
       assertThat(a.request(cmd("unsubscribe", "topic", "t2"), "unsubscribed", T).get("topic")).isEqualTo("t2");
 
       // a silent responder: the request is served (event) but never answered
-      a.request(cmd("dial", "addr", silent.tcpAddr()), "dialed", T);
-      long st = a.send(cmd("status", "peer", silent.peerId(), "dataHex", "01020304", "timeoutMs", 1000));
+      a.request(cmd("dial", "addr", b.tcpAddr()), "dialed", T);
+      long st = a.send(cmd("status", "peer", b.peerId(), "dataHex", "01020304", "timeoutMs", 1000));
       Map<String, Object> timedOut = a.awaitEvent(JsPeer.replyTo(st), T);
       assertThat(timedOut.get("event")).isEqualTo("error");
-      silent.awaitEvent(event("status-request", "peer", a.peerId(), "len", 4), T);
+      b.awaitEvent(event("status-request", "peer", a.peerId(), "len", 4), T);
 
-      // an extra-chunk responder still yields the first chunk to this requester
-      a.request(cmd("dial", "addr", extra.tcpAddr()), "dialed", T);
-      Map<String, Object> r = a.request(cmd("status", "peer", extra.tcpAddr(), "dataHex", "cafe"), "status-response", T);
+      // extra-chunk: this requester still yields the first chunk; back to echo afterwards
+      b.request(cmd("set-status-mode", "mode", "extra-chunk"), "status-mode", T);
+      Map<String, Object> r = a.request(cmd("status", "peer", b.tcpAddr(), "dataHex", "cafe"), "status-response", T);
       assertThat(num(r, "result")).isZero();
       assertThat(str(r, "dataHex")).isEqualTo("cafe");
+      b.request(cmd("set-status-mode", "mode", "echo"), "status-mode", T);
+      long badMode = b.send(cmd("set-status-mode", "mode", "loud"));
+      assertThat(b.awaitEvent(JsPeer.replyTo(badMode), T).get("event")).isEqualTo("error");
+      assertThat(str(a.request(cmd("status", "peer", b.peerId(), "dataHex", "beef"), "status-response", T), "dataHex"))
+          .isEqualTo("beef");
+
       assertThat(a.invalidLines()).isEmpty();
+      assertThat(b.invalidLines()).isEmpty();
+      long stopId = a.send(cmd("stop"));
+      a.awaitEvent(JsPeer.replyTo(stopId).and(event("stopped")), T);
     }
+  }
+
+  /**
+   * The js peer's own codecs (strict snappy, message-id, CRC32C, framing, incremental req/resp
+   * decoding) against built-in leanSpec vectors and, when present, every applicable leanSpec
+   * fixture case.
+   */
+  @Test
+  @Timeout(60)
+  void jsCodecsMatchLeanSpecVectors() throws Exception {
+    List<String> command = new ArrayList<>(List.of(JsPeer.nodeBinary(), "codec-check.mjs"));
+    Optional<Path> fixtures = Fixtures.root();
+    fixtures.ifPresent(f -> command.add(f.toString()));
+    Process p =
+        new ProcessBuilder(command).directory(JsPeer.peerDir().toFile()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(50, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    assertThat(out).contains("codec-check: all vectors OK");
+    if (fixtures.isPresent()) {
+      assertThat(out).containsPattern("fixtures: \\d+ cases OK");
+    }
+  }
+
+  /**
+   * Differential test: the js peer's message-id (its own strict snappy decoder) and the Java
+   * {@link MessageId} agree on valid, truncated, extended, bit-flipped and hand-made snappy
+   * payloads, so both sides of an interop test derive the same ids.
+   */
+  @Test
+  @Timeout(60)
+  void jsMessageIdAgreesWithJavaMessageId() throws Exception {
+    long seed = System.nanoTime();
+    System.out.println("jsMessageIdAgreesWithJavaMessageId seed=" + seed);
+    Random rnd = new Random(seed);
+    String[] topics = {TOPIC, "", "t", "/leanconsensus/12345678/attestation_0/ssz_snappy", "t\u00f3pico-\u2603"};
+    List<String> lineTopics = new ArrayList<>();
+    List<byte[]> payloads = new ArrayList<>();
+    List<byte[]> handMade =
+        List.of(
+            Hex.decode(""), Hex.decode("00"), Hex.decode("00dead"), Hex.decode("0100aa"),
+            Hex.decode("0500aa"), Hex.decode("0105aa"), Hex.decode("02000a0100"), // copy offset 0
+            Hex.decode("0500aa0902"), // copy offset beyond output
+            Hex.decode("808080808001"), // 6-byte length varint
+            Hex.decode("ffffffff0f00aa"), Hex.decode("ffffffff1f"), Hex.decode("f0"),
+            Hex.decode("0afcaa"), // literal length past the input
+            Hex.decode("81808005"));
+    for (byte[] h : handMade) {
+      payloads.add(h);
+    }
+    for (int i = 0; i < 1500; i++) {
+      byte[] plain = new byte[rnd.nextInt(i % 50 == 0 ? 70_000 : 600)]; // some span 2 frames' worth
+      int shape = rnd.nextInt(3);
+      if (shape == 0) {
+        rnd.nextBytes(plain);
+      } else {
+        byte[] motif = new byte[1 + rnd.nextInt(shape == 1 ? 4 : 40)];
+        rnd.nextBytes(motif);
+        for (int j = 0; j < plain.length; j++) {
+          plain[j] = rnd.nextInt(20) == 0 ? (byte) rnd.nextInt() : motif[j % motif.length];
+        }
+      }
+      byte[] c = SnappyBlock.compress(plain);
+      switch (rnd.nextInt(6)) {
+        case 0 -> payloads.add(c);
+        case 1 -> payloads.add(Arrays.copyOf(c, rnd.nextInt(c.length + 1))); // truncated
+        case 2 -> { // trailing bytes
+          byte[] t = Arrays.copyOf(c, c.length + 1 + rnd.nextInt(3));
+          for (int j = c.length; j < t.length; j++) {
+            t[j] = (byte) rnd.nextInt();
+          }
+          payloads.add(t);
+        }
+        case 3 -> { // one bit flipped
+          if (c.length > 0) {
+            c[rnd.nextInt(c.length)] ^= (byte) (1 << rnd.nextInt(8));
+          }
+          payloads.add(c);
+        }
+        case 4 -> { // declared length off by one, tags unchanged
+          int declared = plain.length + (rnd.nextBoolean() ? 1 : -1);
+          if (declared < 0) {
+            declared = 1;
+          }
+          ByteArrayOutputStream o = new ByteArrayOutputStream();
+          for (long v = declared; ; v >>>= 7) {
+            if (v < 0x80) {
+              o.write((int) v);
+              break;
+            }
+            o.write((int) (v & 0x7f) | 0x80);
+          }
+          int skip = varintLength(c);
+          o.write(c, skip, c.length - skip);
+          payloads.add(o.toByteArray());
+        }
+        default -> { // random tags behind a small declared length
+          byte[] r = new byte[1 + rnd.nextInt(40)];
+          rnd.nextBytes(r);
+          r[0] = (byte) rnd.nextInt(64);
+          payloads.add(r);
+        }
+      }
+    }
+    StringBuilder input = new StringBuilder();
+    for (byte[] p : payloads) {
+      String topic = topics[rnd.nextInt(topics.length)];
+      lineTopics.add(topic);
+      input.append(Hex.encode(topic.getBytes(StandardCharsets.UTF_8))).append(' ').append(Hex.encode(p)).append('\n');
+    }
+    Process proc =
+        new ProcessBuilder(JsPeer.nodeBinary(), "msgid-filter.mjs")
+            .directory(JsPeer.peerDir().toFile())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    Thread writer =
+        new Thread(
+            () -> {
+              try (var w = proc.getOutputStream()) {
+                w.write(input.toString().getBytes(StandardCharsets.UTF_8));
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    writer.start();
+    List<String> jsIds =
+        new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+    assertThat(proc.waitFor(50, TimeUnit.SECONDS)).isTrue();
+    writer.join(10_000);
+    assertThat(jsIds).hasSize(payloads.size());
+    int valid = 0;
+    for (int i = 0; i < payloads.size(); i++) {
+      byte[] p = payloads.get(i);
+      if (MessageId.tryDecompress(p, 10 * 1024 * 1024) != null) {
+        valid++;
+      }
+      assertThat(jsIds.get(i))
+          .as("seed %d, case %d, topic %s, payload %s", seed, i, lineTopics.get(i), Hex.encode(p))
+          .isEqualTo(Hex.encode(MessageId.compute(lineTopics.get(i), p)));
+    }
+    assertThat(valid).as("valid snappy cases").isGreaterThan(150);
+    assertThat(payloads.size() - valid).as("invalid snappy cases").isGreaterThan(600);
+  }
+
+  private static int varintLength(byte[] b) {
+    int i = 0;
+    while (i < b.length && (b[i] & 0x80) != 0) {
+      i++;
+    }
+    return Math.min(i + 1, b.length);
   }
 
   private static void assertGossip(JsPeer from, JsPeer to, byte[] data, byte[] expectedId) throws Exception {

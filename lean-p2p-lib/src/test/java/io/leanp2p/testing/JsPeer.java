@@ -186,6 +186,11 @@ public final class JsPeer implements AutoCloseable {
 
   // ------------------------------------------------------------------ lifecycle
 
+  /** Starts a peer with {@link Options#defaults()}. */
+  public static JsPeer start() {
+    return start(Options.defaults());
+  }
+
   /** Starts a peer and waits for its {@code listening} event. */
   public static JsPeer start(Options o) {
     List<String> cmd = new ArrayList<>();
@@ -400,13 +405,14 @@ public final class JsPeer implements AutoCloseable {
   }
 
   /**
-   * Waits for (and consumes) the oldest not yet consumed event matching {@code p}. Fails with the
+   * Waits for (and consumes) the oldest not yet consumed event matching {@code p} (a pure
+   * predicate: each event is tested once per call). Fails with the
    * recent events and the stderr tail on timeout, or at once when the peer's stdout has ended.
    */
   public Map<String, Object> awaitEvent(Predicate<Map<String, Object>> p, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (lock) {
-      int from = 0;
+      int from = 0; // events before this index were already tested (the predicate is pure)
       while (true) {
         for (int i = consumed.nextClearBit(from); i < events.size(); i = consumed.nextClearBit(i + 1)) {
           if (p.test(events.get(i))) {
@@ -414,6 +420,7 @@ public final class JsPeer implements AutoCloseable {
             return events.get(i);
           }
         }
+        from = events.size();
         if (stdoutClosed) {
           throw new AssertionError(
               "js peer exited before the awaited event" + diagnostics());
