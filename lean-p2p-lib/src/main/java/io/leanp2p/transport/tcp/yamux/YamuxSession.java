@@ -431,7 +431,13 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
     streams.put(s.rawId(), s);
     sendWindowUpdate(s.rawId(), YamuxFrame.ACK, s.extraWindow());
     flushSoon();
-    inboundHandler.accept(s);
+    try {
+      inboundHandler.accept(s);
+    } catch (RuntimeException e) {
+      LOG.warn("inbound stream handler threw; resetting {}", s, e);
+      errors.inc(YamuxError.HANDLER_FAILED);
+      s.reset();
+    }
   }
 
   private void onPing() {

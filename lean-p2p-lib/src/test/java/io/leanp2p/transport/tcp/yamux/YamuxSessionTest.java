@@ -361,6 +361,30 @@ class YamuxSessionTest {
   }
 
   @Test
+  void aThrowingHandlerResetsOnlyItsStream() {
+    YamuxPair p = new YamuxPair();
+    p.server.inboundStreamHandler(
+        s -> s.handler(
+            new StreamHandler() {
+              @Override
+              public void onData(MuxedStream st, ByteBuf b) {
+                b.release();
+                throw new IllegalStateException("boom (expected by the test)");
+              }
+            }));
+    MuxedStream s1 = p.client.openStream().getNow();
+    Rec r1 = new Rec();
+    s1.handler(r1);
+    s1.write(Unpooled.wrappedBuffer(new byte[] {1}));
+    p.shuttle();
+    assertThat(r1.events).containsExactly("reset", "closed");
+    assertThat(p.server.isOpen()).isTrue();
+    assertThat(p.client.isOpen()).isTrue();
+    assertThat(p.errors.get(YamuxError.HANDLER_FAILED)).isEqualTo(1);
+    p.finish();
+  }
+
+  @Test
   void truncatedFrameThenCloseLeaksNothing() {
     byte[] f = frame(0, YamuxFrame.SYN, 1, 100, new byte[100]);
     for (int cut = 1; cut < f.length; cut++) {
