@@ -3,6 +3,7 @@ package io.leanp2p.node;
 import io.leanp2p.crypto.PrivateKey;
 import io.leanp2p.protocol.gossipsub.GossipConfig;
 import io.leanp2p.protocol.reqresp.ReqRespConfig;
+import io.leanp2p.transport.quic.QuicConfig;
 import io.leanp2p.transport.tcp.TcpConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,7 +54,7 @@ public record NetworkConfig(
     GossipConfig gossip,
     ReqRespConfig reqresp,
     TcpConfig tcp,
-    Object quic) {
+    QuicConfig quic) {
 
   public static final int MAX_PAYLOAD = 10 * 1024 * 1024;
 
@@ -67,6 +68,7 @@ public record NetworkConfig(
     Objects.requireNonNull(gossip, "gossip");
     Objects.requireNonNull(reqresp, "reqresp");
     Objects.requireNonNull(tcp, "tcp");
+    Objects.requireNonNull(quic, "quic");
     if (maxPayload < 1 || maxPayload > MAX_PAYLOAD) {
       throw new IllegalArgumentException("maxPayload must be in [1, 10 MiB]");
     }
@@ -127,7 +129,7 @@ public record NetworkConfig(
     private GossipConfig gossip = GossipConfig.DEFAULT;
     private ReqRespConfig reqresp = ReqRespConfig.leanDefaults();
     private TcpConfig tcp = TcpConfig.defaults();
-    private Object quic = null;
+    private QuicConfig quic = QuicConfig.defaults();
 
     public Builder name(String v) { name = v; return this; }
     public Builder identity(PrivateKey v) { identity = v; return this; }
@@ -149,6 +151,7 @@ public record NetworkConfig(
     public Builder gossip(GossipConfig v) { gossip = v; return this; }
     public Builder reqresp(ReqRespConfig v) { reqresp = v; return this; }
     public Builder tcp(TcpConfig v) { tcp = v; return this; }
+    public Builder quic(QuicConfig v) { quic = v; return this; }
 
 
     public NetworkConfig build() {

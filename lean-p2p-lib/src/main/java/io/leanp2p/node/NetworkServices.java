@@ -35,6 +35,7 @@ import io.leanp2p.transport.Transport;
 import io.leanp2p.transport.multistream.ProtocolHandler;
 import io.leanp2p.transport.multistream.ProtocolRegistry;
 import io.leanp2p.transport.multistream.StreamNegotiator;
+import io.leanp2p.transport.quic.QuicTransport;
 import io.leanp2p.transport.tcp.TcpTransport;
 import io.leanp2p.util.DecodeException;
 import io.leanp2p.util.Scheduler;
@@ -146,6 +147,7 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
     // announce connections to the manager, which is built after them (it takes their list).
     Transport.ConnectionListener toManager = c -> this.connections.onConnection(c);
     transports.add(new TcpTransport(loop, identity, config.tcp(), toManager));
+    transports.add(new QuicTransport(loop, identity, config.quic(), toManager));
     this.connections =
         new ConnectionManager(
             self,

@@ -42,7 +42,7 @@ class HostApiContractTest {
   }
 
   private static NetworkConfig.Builder quic(String name) {
-    return NetworkConfig.builder().name(name).listen("/ip4/127.0.0.1/tcp/0");
+    return NetworkConfig.builder().name(name).listen("/ip4/127.0.0.1/udp/0/quic-v1");
   }
 
   @AfterEach
@@ -322,7 +322,7 @@ class HostApiContractTest {
       LeanNetwork n =
           LeanNetwork.start(
               NetworkConfig.builder().name("cycle-" + i)
-                  .listen("/ip4/127.0.0.1/tcp/0").build(),
+                  .listen("/ip4/127.0.0.1/udp/0/quic-v1", "/ip4/127.0.0.1/tcp/0").build(),
               e -> {});
       n.awaitReady(T);
       n.close();
@@ -353,7 +353,7 @@ class HostApiContractTest {
     String port = bAddr.toString().split("/")[4];
     EventRecorder rb2 = new EventRecorder();
     LeanNetwork b2 =
-        start(quic("rc-b2").identity(keyB).listen("/ip4/127.0.0.1/tcp/" + port), rb2);
+        start(quic("rc-b2").identity(keyB).listen("/ip4/127.0.0.1/udp/" + port + "/quic-v1"), rb2);
     ra.awaitCount(NetworkEvent.PeerConnected.class, e -> e.peer().equals(b2.localPeerId()), 2, T);
     assertThat(ra.all(NetworkEvent.DialGaveUp.class)).isEmpty();
   }
