@@ -360,7 +360,7 @@ final class NetworkLoop {
     }
     try {
       switch (c) {
-        case Command.Publish p -> s.publish(p.topic(), p.ssz());
+        case Command.Publish p -> s.publish(p.topic(), p.data(), p.raw());
         case Command.Subscribe sub -> s.subscribe(sub.topic());
         case Command.Unsubscribe u -> s.unsubscribe(u.topic());
         case Command.SendRequest r -> s.sendRequest(r);

@@ -327,8 +327,8 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
 
   // ------------------------------------------------------------------ commands (loop thread)
 
-  void publish(String topic, byte[] ssz) {
-    byte[] wire = SnappyBlock.compress(ssz);
+  void publish(String topic, byte[] data, boolean raw) {
+    byte[] wire = raw ? data : SnappyBlock.compress(data);
     PublishResult r = router.publish(topic, wire);
     long[] t = traffic(topic);
     if (r.accepted()) {
