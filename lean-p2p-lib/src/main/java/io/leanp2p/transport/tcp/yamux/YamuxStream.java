@@ -6,7 +6,6 @@ import io.leanp2p.transport.MuxedStream;
 import io.leanp2p.transport.StreamHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -22,6 +21,8 @@ import java.util.ArrayDeque;
  * are queued and cut into frames that fit the remote's window; the queue is bounded.
  */
 final class YamuxStream implements MuxedStream {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(YamuxStream.class);
+
   private final YamuxSession session;
   private final int id;
   private final Direction direction;
@@ -144,12 +145,22 @@ final class YamuxStream implements MuxedStream {
         ByteBuf b = inbound.poll();
         int n = b.readableBytes();
         StreamHandler h = handler;
-        h.onData(this, b);
+        try {
+          h.onData(this, b); // the handler owns b now
+        } catch (RuntimeException e) {
+          handlerFailed("onData", e);
+          return;
+        }
         credit(n);
       }
       if (handler != null && !reset && remoteFin && inbound.isEmpty() && !remoteFinDelivered) {
         remoteFinDelivered = true;
-        handler.onRemoteClose(this);
+        try {
+          handler.onRemoteClose(this);
+        } catch (RuntimeException e) {
+          handlerFailed("onRemoteClose", e);
+          return;
+        }
         maybeClosed();
       }
     } finally {
@@ -171,6 +182,13 @@ final class YamuxStream implements MuxedStream {
     }
   }
 
+  /** A protocol handler threw: only its stream pays (reset), never the connection. */
+  private void handlerFailed(String where, RuntimeException e) {
+    LOG.warn("stream handler {} of {} threw; resetting the stream", where, this, e);
+    session.countError(YamuxError.HANDLER_FAILED);
+    reset();
+  }
+
   // ---------------------------------------------------------------- send
 
   boolean onAck() {
@@ -183,9 +201,6 @@ final class YamuxStream implements MuxedStream {
 
   /** Adds the remote's credit; false on overflow past 2^32 - 1. */
   boolean onWindowUpdate(long delta) {
-    if (!acked && direction == Direction.OUTBOUND) {
-      // some peers grant window before/with the ACK; fine
-    }
     long w = sendWindow + delta;
     if (w > 0xFFFF_FFFFL) {
       return false;
@@ -368,9 +383,5 @@ final class YamuxStream implements MuxedStream {
   @Override
   public String toString() {
     return "YamuxStream[" + Integer.toUnsignedString(id) + " " + direction + "]";
-  }
-
-  static ByteBuf empty() {
-    return Unpooled.EMPTY_BUFFER;
   }
 }
