@@ -10,7 +10,10 @@ import io.leanp2p.transport.CloseReason;
 import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.ConnectionException;
 import io.leanp2p.transport.Direction;
+import io.leanp2p.transport.MuxedStream;
+import io.leanp2p.transport.StreamHandler;
 import io.leanp2p.transport.TransportKind;
+import io.netty.buffer.ByteBuf;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Random;
@@ -134,6 +137,70 @@ class QuicTransportTest {
       assertThat(a.transport.stats().streamsOpened()).isEqualTo(101);
       awaitStats(a, s -> s.openStreams() == 0);
       awaitStats(b, s -> s.openStreams() == 0 && s.streamsOpened() == 101);
+    }
+  }
+
+  @Test
+  void pausedReadingStopsTheSenderAtTheWindowAndResumingDeliversEverything() throws Exception {
+    QuicConfig small = CFG.withWindows(64 * 1024, 128 * 1024);
+    try (QuicNode a = new QuicNode(small);
+        QuicNode b = new QuicNode(small)) {
+      long[] received = new long[1];
+      boolean[] fin = new boolean[1];
+      MuxedStream[] sink = new MuxedStream[1];
+      b.registry.register(
+          "/leanp2p/test/paused-sink/1.0.0",
+          (s, leftover) -> {
+            received[0] += leftover.readableBytes();
+            leftover.release();
+            sink[0] = s;
+            s.setReadPaused(true); // before the handler: nothing is read until resumed
+            s.handler(
+                new StreamHandler() {
+                  @Override
+                  public void onData(MuxedStream st, ByteBuf data) {
+                    received[0] += data.readableBytes();
+                    data.release();
+                  }
+
+                  @Override
+                  public void onRemoteClose(MuxedStream st) {
+                    fin[0] = true;
+                    st.closeWrite();
+                  }
+                });
+          });
+      Connection ca = a.dial(b, b.listen());
+      MuxedStream s = a.openProtocol(ca, "/leanp2p/test/paused-sink/1.0.0").get(10, TimeUnit.SECONDS);
+      int total = 1 << 20;
+      a.call(
+          () -> {
+            for (int off = 0; off < total; off += 16384) {
+              s.write(s.alloc().buffer(16384).writeZero(16384));
+            }
+            s.closeWrite();
+            return null;
+          });
+      // the sender is held back by the 64 KiB stream window: it stops being writable
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (a.call(s::isWritable) && System.nanoTime() < end) {
+        Thread.sleep(20);
+      }
+      assertThat(a.call(s::isWritable)).as("sender blocked by the window").isFalse();
+      Thread.sleep(300);
+      assertThat(b.call(() -> received[0])).isLessThanOrEqualTo(64 * 1024);
+      assertThat(b.call(() -> fin[0])).isFalse();
+      b.call(
+          () -> {
+            sink[0].setReadPaused(false);
+            return null;
+          });
+      end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (!b.call(() -> fin[0]) && System.nanoTime() < end) {
+        Thread.sleep(20);
+      }
+      assertThat(b.call(() -> received[0])).isEqualTo(total);
+      assertThat(b.call(() -> fin[0])).isTrue();
     }
   }
 
