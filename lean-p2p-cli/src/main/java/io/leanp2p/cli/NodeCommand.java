@@ -48,6 +48,9 @@ public final class NodeCommand implements Callable<Integer> {
       description = "Serve Prometheus metrics on http://0.0.0.0:PORT/metrics.")
   Integer metricsPort;
 
+  @Option(names = "--forward", description = "Validate received gossip as ACCEPT (forward it) when its payload is valid snappy; by default it is IGNOREd (not forwarded): this node cannot check lean consensus rules.")
+  boolean forward;
+
   @Option(names = "--print-interval", paramLabel = "SECONDS", defaultValue = "5",
       description = "Seconds between status lines (default: ${DEFAULT-VALUE}).")
   int printInterval;

@@ -1,0 +1,25 @@
+package io.leanp2p.cli.devnet;
+
+import io.leanp2p.node.metrics.MetricsSnapshot;
+
+/**
+ * The two numbers the table shows from a network's metrics, found by naming convention so that the
+ * table keeps working as metrics are added: queue depth = the sum of gauges whose name mentions a
+ * queue or lane depth; drops = the sum of counters whose name says dropped / shed / refused.
+ */
+record MetricsNumbers(long queueDepth, long drops) {
+  static MetricsNumbers of(MetricsSnapshot m) {
+    double depth = 0;
+    double drops = 0;
+    for (MetricsSnapshot.Sample s : m.samples()) {
+      String n = s.name();
+      if (s.type() == MetricsSnapshot.Type.GAUGE && (n.contains("queue") || n.contains("lane") || n.contains("depth"))) {
+        depth += s.value();
+      } else if (s.type() == MetricsSnapshot.Type.COUNTER
+          && (n.contains("drop") || n.contains("shed") || n.contains("refused") || n.contains("rejected_commands"))) {
+        drops += s.value();
+      }
+    }
+    return new MetricsNumbers((long) depth, (long) drops);
+  }
+}
