@@ -111,4 +111,31 @@ class MainTest {
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err().strip().lines()).hasSize(1);
   }
+
+  @Test
+  void badMultiaddrsEnrsAndKeysAreOneLineExit2(@TempDir Path dir) throws Exception {
+    Path key = dir.resolve("k");
+    for (String[] args : new String[][] {
+        {"node", "--listen", "/ip4/999.1.1.1/tcp/1", "--key-file", key.toString()},
+        {"node", "--listen", "/dns4/x/udp/1", "--key-file", key.toString()},
+        {"node", "--bootnodes", "enr:-notanenr", "--key-file", key.toString()},
+        {"node", "--bootnodes", "/ip4/1.2.3.4/tcp/notaport", "--key-file", key.toString()},
+        {"peer", "--key-hex", "zz"}}) {
+      Run r = run(args);
+      assertThat(r.code()).as(String.join(" ", args) + " -> " + r.err()).isEqualTo(2);
+      assertThat(r.err().strip().lines()).as(r.err()).hasSize(1);
+      assertThat(r.err()).doesNotContain("\tat ").doesNotContain("Exception");
+    }
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(60)
+  void aPortInUseIsOneLineExit2() throws Exception {
+    try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      Run r = run("peer", "--quic-port", "off", "--tcp-port", Integer.toString(busy.getLocalPort()));
+      assertThat(r.code()).as(r.err()).isEqualTo(2);
+      assertThat(r.err().strip().lines()).as(r.err()).hasSize(1);
+      assertThat(r.err()).doesNotContain("\tat ");
+    }
+  }
 }

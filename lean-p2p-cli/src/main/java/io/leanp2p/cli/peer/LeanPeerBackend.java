@@ -232,8 +232,19 @@ public final class LeanPeerBackend implements PeerBackend, NetworkListener {
       f.completeExceptionally(new IllegalStateException(
           "duplicate: message " + p.messageIdHex() + " was already published or seen on " + p.topic()));
     } else {
-      f.complete(p.recipients().stream().map(PeerId::toBase58).toList());
+      f.complete(recipients(p.topic(), p.recipients()));
     }
+  }
+
+  /**
+   * The peers a publish went to. The host API reports only their number, so this names them from
+   * the snapshot: our mesh peers of the topic first, then the other subscribers (flood publish).
+   */
+  private List<String> recipients(String topic, int count) {
+    NetworkSnapshot s = net.snapshot();
+    java.util.LinkedHashSet<PeerId> ids = new java.util.LinkedHashSet<>(s.meshPeers().getOrDefault(topic, List.of()));
+    ids.addAll(s.topicPeers().getOrDefault(topic, List.of()));
+    return ids.stream().limit(Math.max(0, count)).map(PeerId::toBase58).toList();
   }
 
   @Override

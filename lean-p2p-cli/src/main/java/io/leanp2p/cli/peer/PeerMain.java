@@ -36,10 +36,9 @@ final class PeerMain {
     if (quicPort != PortConverter.OFF) {
       listen.add("/ip4/127.0.0.1/udp/" + quicPort + "/quic-v1");
     }
-    // stdout carries JSON lines only: anything else printing to System.out goes to stderr
+    // stdout carries JSON lines only: once started, anything else printing to System.out goes to stderr
     EventWriter out = new EventWriter(new BufferedWriter(
         new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), 1 << 16));
-    System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
     LeanPeerBackend backend;
     try {
       backend = LeanPeerBackend.start(
@@ -52,6 +51,7 @@ final class PeerMain {
       out.emit(PeerEvents.error("start", null, "not ready within 30 s"));
       throw new UsageException("peer: the network was not ready within 30 s");
     }
+    System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
     for (String t : topics) {
       backend.subscribe(t).join();
     }
