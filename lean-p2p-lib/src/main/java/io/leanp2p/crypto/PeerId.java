@@ -10,9 +10,10 @@ import java.util.Optional;
 /**
  * A libp2p PeerId: the multihash of the key's {@code PublicKey} protobuf — identity when the
  * protobuf is at most 42 bytes (secp256k1, ed25519), SHA2-256 otherwise. Text form is legacy
- * base58btc. Immutable; equality by multihash bytes.
+ * base58btc. Immutable; equality by multihash bytes; ordered by unsigned multihash bytes (a stable
+ * order for deterministic iteration).
  */
-public final class PeerId {
+public final class PeerId implements Comparable<PeerId> {
   /** Protobufs up to this size are inlined with the identity multihash. */
   public static final int MAX_INLINE_KEY_LENGTH = 42;
 
@@ -102,6 +103,11 @@ public final class PeerId {
   /** Whether this PeerId is the one of {@code key}. */
   public boolean matches(PublicKey key) {
     return equals(fromPublicKey(key));
+  }
+
+  @Override
+  public int compareTo(PeerId other) {
+    return Arrays.compareUnsigned(bytes, other.bytes);
   }
 
   @Override

@@ -51,8 +51,10 @@ public final class Secp256k1PublicKey implements PublicKey {
    * @throws DecodeException if it is not a valid point on the curve
    */
   public static Secp256k1PublicKey fromSec1(byte[] sec1) throws DecodeException {
-    if (sec1.length != 33 && sec1.length != 65) {
-      throw DecodeException.malformed("secp256k1 point of " + sec1.length + " bytes");
+    boolean compressed = sec1.length == 33 && (sec1[0] == 0x02 || sec1[0] == 0x03);
+    boolean uncompressed = sec1.length == 65 && sec1[0] == 0x04;
+    if (!compressed && !uncompressed) {
+      throw DecodeException.malformed("secp256k1 point of " + sec1.length + " bytes is not SEC1 02|03 or 04");
     }
     try {
       ECPoint p = Secp256k1.DOMAIN.getCurve().decodePoint(sec1);

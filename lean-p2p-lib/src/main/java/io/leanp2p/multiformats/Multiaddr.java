@@ -95,10 +95,20 @@ public final class Multiaddr {
     }
   }
 
-  /** One component: a protocol and its binary value (empty for value-less protocols). */
+  /**
+   * One component: a protocol and its binary value (empty for value-less protocols).
+   *
+   * @throws IllegalArgumentException from the constructor if the value is not valid for the
+   *     protocol (wrong size, bad PeerId multihash, bad DNS name)
+   */
   public record Component(Protocol protocol, byte[] value) {
     public Component {
       value = value.clone();
+      try {
+        validateValue(protocol, value);
+      } catch (DecodeException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
     }
 
     /** A copy of the binary value. */
@@ -212,7 +222,7 @@ public final class Multiaddr {
     List<Component> out = new ArrayList<>();
     int pos = 0;
     while (pos < in.length) {
-      Varint.Decoded code = Varint.decode(in, pos, 0xffffffL);
+      Varint.Decoded code = Varint.decode(in, pos);
       pos += code.length();
       Protocol p = Protocol.byCode(code.value());
       int len = p.size;

@@ -18,7 +18,8 @@ sealed interface Command {
 
   record Publish(String topic, byte[] ssz) implements Bulk {}
 
-  record SendRequest(long requestId, PeerId peer, LeanProtocol protocol, byte[] ssz) implements Bulk {}
+  record SendRequest(long requestId, PeerId peer, LeanProtocol protocol, byte[] ssz, NetworkListener handler)
+      implements Bulk {}
 
   record Subscribe(String topic) implements Bulk {}
 
@@ -27,6 +28,8 @@ sealed interface Command {
   record Dial(Multiaddr address, PeerId expected, boolean persistent) implements Bulk {}
 
   record Disconnect(PeerId peer) implements Bulk {}
+
+  record Ping(PeerId peer) implements Bulk {}
 
   record ResponseChunk(long channelId, byte[] ssz) implements Control {}
 

@@ -240,10 +240,20 @@ public final class LeanNetwork implements AutoCloseable {
     return loop.submit(new Command.Disconnect(peer), Duration.ZERO);
   }
 
+  /** Pings a connected peer ({@code /ipfs/ping/1.0.0}); the answer is a {@link NetworkEvent.PingResult}. */
+  public Outcome ping(PeerId peer) {
+    if (peer == null) {
+      return loop.refuse(Outcome.invalid("peer is null"));
+    }
+    return loop.submit(new Command.Ping(peer), Duration.ZERO);
+  }
+
   /** Parses a multiaddr or an ENR into a dialable multiaddr (ENRs get {@code /p2p/}). */
   public static Multiaddr parseDialable(String text) throws DecodeException {
     if (text.startsWith("enr:")) {
-      return Enr.parse(text).dialMultiaddr();
+      return Enr.parse(text)
+          .dialMultiaddr()
+          .orElseThrow(() -> DecodeException.malformed("ENR has no ip / udp or quic port to dial"));
     }
     return Multiaddr.parse(text);
   }

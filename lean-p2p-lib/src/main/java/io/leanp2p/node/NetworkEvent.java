@@ -75,6 +75,31 @@ public sealed interface NetworkEvent {
   record ConnectionFailed(PeerId peer, Multiaddr address, CloseReason reason, int attempt, boolean willRetry)
       implements NetworkEvent {}
 
+  /**
+   * A publish was carried out (only when {@code NetworkConfig.publishEvents}): its message id and
+   * how many peers it was sent to; {@code duplicate} when the same message was seen or published before
+   * (the message-id is content-derived), in which case nothing was sent.
+   */
+  record PublishCompleted(String topic, byte[] messageId, int recipients, boolean duplicate)
+      implements NetworkEvent {
+    public String messageIdHex() {
+      return Hex.encode(messageId);
+    }
+  }
+
+  /** A connected peer subscribed to or unsubscribed from a topic (as it told us). */
+  record PeerSubscription(PeerId peer, String topic, boolean subscribed) implements NetworkEvent {}
+
+  /** A peer joined ({@code grafted}) or left our gossipsub mesh of a topic. */
+  record MeshChange(PeerId peer, String topic, boolean grafted) implements NetworkEvent {}
+
+  /** The answer to {@link LeanNetwork#ping}: the round-trip time, or why it failed. */
+  record PingResult(PeerId peer, long rttNanos, String error) implements NetworkEvent {
+    public boolean ok() {
+      return error == null;
+    }
+  }
+
   /** The reconnect policy gave up on a static peer after {@code attempts} dials. */
   record DialGaveUp(PeerId peer, Multiaddr address, int attempts) implements NetworkEvent {}
 }

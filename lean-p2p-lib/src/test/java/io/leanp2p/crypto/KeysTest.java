@@ -177,9 +177,32 @@ class KeysTest {
     notOnCurve[0] = 0x02;
     notOnCurve[32] = 0x05;
     assertReason(() -> PublicKey.of(KeyType.SECP256K1, notOnCurve), DecodeException.Reason.MALFORMED);
+    // SEC1 forms: uncompressed accepted by fromSec1, hybrid (06/07) and 04-with-33-bytes rejected
+    Secp256k1PublicKey pub = Secp256k1PrivateKey.generate(seeded(10)).publicKey();
+    assertThat(Secp256k1PublicKey.fromSec1(pub.uncompressed())).isEqualTo(pub);
+    byte[] hybrid = pub.uncompressed();
+    hybrid[0] = (byte) (6 + (hybrid[64] & 1));
+    assertReason(() -> Secp256k1PublicKey.fromSec1(hybrid), DecodeException.Reason.MALFORMED);
+    assertReason(() -> PublicKey.of(KeyType.SECP256K1, pub.uncompressed()), DecodeException.Reason.MALFORMED);
     assertReason(() -> PublicKey.fromProtobuf(Hex.decode("0802121201")), DecodeException.Reason.TRUNCATED);
     assertReason(() -> PublicKey.fromProtobuf(new byte[0]), DecodeException.Reason.MALFORMED);
     assertReason(() -> PublicKey.fromProtobuf(Hex.decode("0802128080808008")), DecodeException.Reason.TOO_LARGE);
+  }
+
+  @Test
+  void privateKeyProtobufRoundTrip() throws Exception {
+    Secp256k1PrivateKey s = Secp256k1PrivateKey.generate(seeded(8));
+    byte[] spb = s.toProtobuf();
+    assertThat(spb).hasSize(36).startsWith(0x08, 0x02, 0x12, 0x20);
+    assertThat(PrivateKey.fromProtobuf(spb).publicKey()).isEqualTo(s.publicKey());
+    Ed25519PrivateKey e = Ed25519PrivateKey.generate(seeded(9));
+    byte[] epb = e.toProtobuf();
+    assertThat(epb).hasSize(68).startsWith(0x08, 0x01, 0x12, 0x40);
+    assertThat(PrivateKey.fromProtobuf(epb).publicKey()).isEqualTo(e.publicKey());
+    epb[epb.length - 1] ^= 1;
+    assertReason(() -> PrivateKey.fromProtobuf(epb), DecodeException.Reason.MALFORMED);
+    assertReason(() -> PrivateKey.fromProtobuf(Hex.decode("08001201ff")), DecodeException.Reason.UNSUPPORTED);
+    assertThat(s.toString()).doesNotContain(Hex.encode(s.raw()));
   }
 
   @Test
@@ -234,7 +257,10 @@ class KeysTest {
     byte[] sig = k.sign(msg);
     assertThat(k.publicKey().verify(msg, sig)).isTrue();
     PeerId id = PeerId.fromPublicKey(k.publicKey());
-    assertThat(PeerId.fromBase58(id.toBase58())).isEqualTo(id);
+    assertThat(PeerId.fromBase58(id.toBase58())).isEqualTo(id).isEqualByComparingTo(id).hasSameHashCodeAs(id);
+    PeerId other = PeerId.fromPublicKey(Ed25519PrivateKey.generate(seeded(~seed)).publicKey());
+    assertThat(Integer.signum(id.compareTo(other))).isEqualTo(-Integer.signum(other.compareTo(id)));
+    assertThat(id.compareTo(other) == 0).isEqualTo(id.equals(other));
     assertThat(id.extractPublicKey()).contains(k.publicKey());
     assertThat(PublicKey.fromProtobuf(k.publicKey().toProtobuf())).isEqualTo(k.publicKey());
   }

@@ -69,6 +69,10 @@ class MultiaddrTest {
         .isInstanceOf(DecodeException.class)
         .hasMessageContaining("unknown multiaddr protocol code 0x284")
         .satisfies(e -> assertThat(((DecodeException) e).reason()).isEqualTo(DecodeException.Reason.UNSUPPORTED));
+    assertThatThrownBy(() -> Multiaddr.fromBytes(Hex.decode("ffffffffffffffffff01")))
+        .satisfies(e -> assertThat(((DecodeException) e).reason()).isEqualTo(DecodeException.Reason.UNSUPPORTED));
+    assertThatThrownBy(() -> new Multiaddr.Component(Multiaddr.Protocol.IP4, new byte[3]))
+        .isInstanceOf(IllegalArgumentException.class);
     assertReason("", DecodeException.Reason.MALFORMED);
     assertReason("/", DecodeException.Reason.MALFORMED);
     assertReason("ip4/1.2.3.4", DecodeException.Reason.MALFORMED);

@@ -20,6 +20,7 @@ final class MultistreamDialer extends MultistreamNegotiation {
   private final List<String> protocols;
   private final ListOutcome listOutcome;
   private boolean headerSeen;
+  private boolean started;
   private int next;
 
   MultistreamDialer(
@@ -48,6 +49,10 @@ final class MultistreamDialer extends MultistreamNegotiation {
 
   /** Sends the header and the first proposal (or {@code ls}). */
   void start() {
+    if (started) {
+      return;
+    }
+    started = true;
     ByteBuf b = alloc.buffer();
     Multistream.write(Multistream.PROTOCOL_ID, b);
     Multistream.write(listOutcome != null ? Multistream.LS : protocols.get(0), b);

@@ -1,0 +1,215 @@
+package io.leanp2p.protocol.gossipsub;
+
+import io.leanp2p.codec.gossip.Rpc;
+import io.leanp2p.codec.gossip.RpcCodec;
+import io.leanp2p.codec.gossip.RpcFrameDecoder;
+import io.leanp2p.codec.gossip.RpcFrames;
+import io.leanp2p.codec.gossip.RpcLimits;
+import io.leanp2p.crypto.PeerId;
+import io.leanp2p.transport.MuxedStream;
+import io.leanp2p.transport.StreamHandler;
+import io.leanp2p.util.DecodeException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Transport-agnostic glue between gossip streams and the {@link GossipRouter}. Gossipsub uses one
+ * stream per direction and peer: we read RPCs from the stream the peer opened and write ours on
+ * the stream we opened (both already negotiated to {@code /meshsub/...}).
+ *
+ * <p>Inbound: varint-framed RPCs (frame size capped by {@link RpcLimits#maxRpcSize()}, checked
+ * before allocating) are decoded and passed to {@code onRpc}; an RPC that fails to decode is
+ * skipped and counted (leanSpec does the same); broken framing resets the stream. Outbound: RPCs
+ * are framed into a bounded per-peer queue and written while the stream {@link
+ * MuxedStream#isWritable() is writable}; over {@code maxQueueBytes} an RPC is dropped and
+ * counted, never queued without bound. Single-threaded (the event loop).
+ */
+public final class GossipStreams {
+  private static final Logger LOG = LoggerFactory.getLogger(GossipStreams.class);
+
+  private final BiConsumer<PeerId, Rpc> onRpc;
+  private final RpcLimits limits;
+  private final int maxQueueBytes;
+  private final Map<PeerId, Outbound> outbound = new HashMap<>();
+  private final Map<PeerId, MuxedStream> inbound = new HashMap<>();
+
+  long framesReceived;
+  long rpcDecodeErrors;
+  long framingErrors;
+  long rpcsQueued;
+  long rpcsDroppedQueueFull;
+  long rpcsDroppedNoStream;
+  long bytesWritten;
+
+  /** Immutable counter snapshot. */
+  public record Counters(long framesReceived, long rpcDecodeErrors, long framingErrors, long rpcsQueued,
+      long rpcsDroppedQueueFull, long rpcsDroppedNoStream, long bytesWritten) {}
+
+  /**
+   * @param onRpc where decoded RPCs go (normally {@code router::onRpc})
+   * @param limits inbound decoding limits
+   * @param maxQueueBytes bytes queued per peer before outgoing RPCs are dropped
+   */
+  public GossipStreams(BiConsumer<PeerId, Rpc> onRpc, RpcLimits limits, int maxQueueBytes) {
+    this.onRpc = onRpc;
+    this.limits = limits;
+    this.maxQueueBytes = maxQueueBytes;
+  }
+
+  public GossipStreams(GossipRouter router) {
+    this(router::onRpc, router.config().rpcLimits(), router.config().maxPeerQueueBytes());
+  }
+
+  public Counters counters() {
+    return new Counters(framesReceived, rpcDecodeErrors, framingErrors, rpcsQueued, rpcsDroppedQueueFull,
+        rpcsDroppedNoStream, bytesWritten);
+  }
+
+  /**
+   * Starts reading RPCs of {@code peer} from {@code stream}; {@code leftover} (may be null) holds
+   * bytes that arrived with the protocol negotiation and is consumed first (ownership passes).
+   */
+  public void attachInbound(PeerId peer, MuxedStream stream, ByteBuf leftover) {
+    MuxedStream old = inbound.put(peer, stream);
+    if (old != null && old != stream) {
+      old.reset();
+    }
+    RpcFrameDecoder decoder = new RpcFrameDecoder(limits.maxRpcSize());
+    StreamHandler h = new StreamHandler() {
+      boolean broken;
+
+      @Override
+      public void onData(MuxedStream s, ByteBuf data) {
+        if (broken) {
+          data.release();
+          return;
+        }
+        List<byte[]> frames;
+        try {
+          frames = decoder.decode(data);
+        } catch (DecodeException e) {
+          broken = true;
+          framingErrors++;
+          LOG.debug("gossip framing error from {}: {}", peer, e.getMessage());
+          s.reset();
+          return;
+        }
+        for (byte[] f : frames) {
+          framesReceived++;
+          Rpc rpc;
+          try {
+            rpc = RpcCodec.decode(f, limits);
+          } catch (DecodeException e) {
+            rpcDecodeErrors++;
+            continue;
+          }
+          onRpc.accept(peer, rpc);
+        }
+      }
+
+      @Override
+      public void onClosed(MuxedStream s) {
+        inbound.remove(peer, s);
+      }
+    };
+    if (leftover != null && leftover.isReadable()) {
+      h.onData(stream, leftover);
+    } else if (leftover != null) {
+      leftover.release();
+    }
+    stream.handler(h);
+  }
+
+  /** Uses {@code stream} (negotiated, ours) to write RPCs to {@code peer}. */
+  public void attachOutbound(PeerId peer, MuxedStream stream) {
+    Outbound o = new Outbound(stream);
+    Outbound old = outbound.put(peer, o);
+    if (old != null) {
+      o.queue.addAll(old.queue); // keep what was queued before the stream existed or was replaced
+      o.queuedBytes = old.queuedBytes;
+    }
+    stream.handler(new StreamHandler() {
+      @Override
+      public void onData(MuxedStream s, ByteBuf data) {
+        data.release(); // nothing is expected on our outbound stream
+      }
+
+      @Override
+      public void onWritabilityChanged(MuxedStream s) {
+        o.drain();
+      }
+
+      @Override
+      public void onClosed(MuxedStream s) {
+        outbound.remove(peer, o);
+      }
+    });
+    o.drain();
+  }
+
+  /** Frames and queues {@code rpc} for {@code peer} (dropped and counted without stream or room). */
+  public void send(PeerId peer, Rpc rpc) {
+    Outbound o = outbound.get(peer);
+    if (o == null) {
+      rpcsDroppedNoStream++;
+      return;
+    }
+    byte[] frame = RpcFrames.encode(rpc);
+    if (o.queuedBytes + frame.length > maxQueueBytes) {
+      rpcsDroppedQueueFull++;
+      return;
+    }
+    o.queue.add(frame);
+    o.queuedBytes += frame.length;
+    rpcsQueued++;
+    o.drain();
+  }
+
+  /** Forgets the peer's streams (closing our write side) and drops its queue. */
+  public void detach(PeerId peer) {
+    Outbound o = outbound.remove(peer);
+    if (o != null) {
+      o.queue.clear();
+      o.stream.closeWrite();
+    }
+    inbound.remove(peer);
+  }
+
+  /** Bytes queued for {@code peer}, not yet handed to the stream. */
+  public long queuedBytes(PeerId peer) {
+    Outbound o = outbound.get(peer);
+    return o == null ? 0 : o.queuedBytes;
+  }
+
+  private final class Outbound {
+    final MuxedStream stream;
+    final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    long queuedBytes;
+
+    Outbound(MuxedStream stream) {
+      this.stream = stream;
+    }
+
+    void drain() {
+      while (!queue.isEmpty() && stream.isWritable()) {
+        byte[] f = queue.poll();
+        queuedBytes -= f.length;
+        bytesWritten += f.length;
+        stream.write(Unpooled.wrappedBuffer(f));
+      }
+    }
+  }
+
+  /** All peers with an outbound stream. */
+  public List<PeerId> outboundPeers() {
+    return new ArrayList<>(outbound.keySet());
+  }
+}

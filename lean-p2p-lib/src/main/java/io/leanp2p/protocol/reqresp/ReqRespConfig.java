@@ -1,0 +1,131 @@
+package io.leanp2p.protocol.reqresp;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Every limit and timer of {@link ReqResp}, with lean defaults in {@link #leanDefaults()}.
+ *
+ * @param requestTimeout whole-exchange deadline of an outbound request: open, negotiate, write,
+ *     read every chunk (lean {@code REQUEST_TIMEOUT_SECONDS} = 10 s)
+ * @param maxConcurrentPerPeer outbound requests in flight per peer; more are refused up front
+ *     (lean sync: 2)
+ * @param maxPayload largest request or response payload (uncompressed SSZ), both directions (10
+ *     MiB)
+ * @param responderIdleTimeout an inbound request whose bytes do not complete, or whose channel
+ *     sees no host call and no write progress, within this time is ended: the remote gets
+ *     SERVER_ERROR (or a reset if nothing can be written)
+ * @param maxInboundPerPeer inbound requests being read or answered per peer; more are reset
+ * @param maxInboundTotal inbound requests being read or answered in total; more are reset
+ * @param requestRate per peer and protocol: token bucket of inbound requests
+ * @param blockRate per peer and protocol (blocks_by_root, blocks_by_range): token bucket of
+ *     requested blocks (roots asked, or range count)
+ * @param maxQueuedChunksPerChannel response chunks waiting for writability per channel; beyond it
+ *     {@link ReqResp#sendChunk} answers {@link ChannelOutcome#QUEUE_FULL}
+ */
+public record ReqRespConfig(
+    Duration requestTimeout,
+    int maxConcurrentPerPeer,
+    int maxPayload,
+    Duration responderIdleTimeout,
+    int maxInboundPerPeer,
+    int maxInboundTotal,
+    RateLimit requestRate,
+    RateLimit blockRate,
+    int maxQueuedChunksPerChannel) {
+
+  /** Lean {@code MAX_PAYLOAD_SIZE}. */
+  public static final int MAX_PAYLOAD = 10 * 1024 * 1024;
+
+  /** Lean {@code MAX_REQUEST_BLOCKS}: most roots per blocks_by_root, largest range count. */
+  public static final int MAX_REQUEST_BLOCKS = 1024;
+
+  /**
+   * A token bucket: holds at most {@code capacity} tokens, refilled continuously at {@code
+   * perSecond}; a request takes its cost from it or is refused.
+   */
+  public record RateLimit(long capacity, long perSecond) {
+    public RateLimit {
+      if (capacity < 1 || perSecond < 0) {
+        throw new IllegalArgumentException("capacity >= 1 and perSecond >= 0 required");
+      }
+    }
+
+    /** A bucket so large it never refuses. */
+    public static RateLimit unlimited() {
+      return new RateLimit(Long.MAX_VALUE / 4, Long.MAX_VALUE / 4);
+    }
+  }
+
+  public ReqRespConfig {
+    Objects.requireNonNull(requestTimeout);
+    Objects.requireNonNull(responderIdleTimeout);
+    Objects.requireNonNull(requestRate);
+    Objects.requireNonNull(blockRate);
+    if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+      throw new IllegalArgumentException("requestTimeout must be positive");
+    }
+    if (responderIdleTimeout.isNegative() || responderIdleTimeout.isZero()) {
+      throw new IllegalArgumentException("responderIdleTimeout must be positive");
+    }
+    if (maxConcurrentPerPeer < 1 || maxInboundPerPeer < 1 || maxInboundTotal < 1) {
+      throw new IllegalArgumentException("concurrency limits must be >= 1");
+    }
+    if (maxPayload < 1 || maxPayload > MAX_PAYLOAD) {
+      throw new IllegalArgumentException("maxPayload must be in [1, " + MAX_PAYLOAD + "]");
+    }
+    if (maxQueuedChunksPerChannel < 1) {
+      throw new IllegalArgumentException("maxQueuedChunksPerChannel must be >= 1");
+    }
+  }
+
+  /**
+   * Lean defaults: 10 s request timeout, 2 concurrent requests per peer, 10 MiB payloads, 10 s
+   * responder idle timeout, 8 inbound requests per peer and 256 in total, 32 requests per peer and
+   * protocol with 4 more per second, 2048 blocks per peer and protocol with 256 more per second
+   * (two full ranges at once, a full range every 4 s), 64 queued chunks per channel.
+   */
+  public static ReqRespConfig leanDefaults() {
+    return new ReqRespConfig(
+        Duration.ofSeconds(10),
+        2,
+        MAX_PAYLOAD,
+        Duration.ofSeconds(10),
+        8,
+        256,
+        new RateLimit(32, 4),
+        new RateLimit(2048, 256),
+        64);
+  }
+
+  public ReqRespConfig withRequestTimeout(Duration d) {
+    return new ReqRespConfig(d, maxConcurrentPerPeer, maxPayload, responderIdleTimeout,
+        maxInboundPerPeer, maxInboundTotal, requestRate, blockRate, maxQueuedChunksPerChannel);
+  }
+
+  public ReqRespConfig withMaxConcurrentPerPeer(int n) {
+    return new ReqRespConfig(requestTimeout, n, maxPayload, responderIdleTimeout,
+        maxInboundPerPeer, maxInboundTotal, requestRate, blockRate, maxQueuedChunksPerChannel);
+  }
+
+  public ReqRespConfig withResponderIdleTimeout(Duration d) {
+    return new ReqRespConfig(requestTimeout, maxConcurrentPerPeer, maxPayload, d,
+        maxInboundPerPeer, maxInboundTotal, requestRate, blockRate, maxQueuedChunksPerChannel);
+  }
+
+  public ReqRespConfig withInboundLimits(int perPeer, int total) {
+    return new ReqRespConfig(requestTimeout, maxConcurrentPerPeer, maxPayload,
+        responderIdleTimeout, perPeer, total, requestRate, blockRate, maxQueuedChunksPerChannel);
+  }
+
+  public ReqRespConfig withRateLimits(RateLimit requests, RateLimit blocks) {
+    return new ReqRespConfig(requestTimeout, maxConcurrentPerPeer, maxPayload,
+        responderIdleTimeout, maxInboundPerPeer, maxInboundTotal, requests, blocks,
+        maxQueuedChunksPerChannel);
+  }
+
+  public ReqRespConfig withMaxQueuedChunksPerChannel(int n) {
+    return new ReqRespConfig(requestTimeout, maxConcurrentPerPeer, maxPayload,
+        responderIdleTimeout, maxInboundPerPeer, maxInboundTotal, requestRate, blockRate, n);
+  }
+}

@@ -1,0 +1,526 @@
+package io.leanp2p.transport.tcp.yamux;
+
+import io.leanp2p.crypto.PeerId;
+import io.leanp2p.multiformats.Multiaddr;
+import io.leanp2p.transport.ChannelCloseReason;
+import io.leanp2p.transport.CloseReason;
+import io.leanp2p.transport.Connection;
+import io.leanp2p.transport.ConnectionInfo;
+import io.leanp2p.transport.Direction;
+import io.leanp2p.transport.EnumCounters;
+import io.leanp2p.transport.MuxedStream;
+import io.leanp2p.transport.TransportKind;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Yamux session over a secured channel, and the {@link Connection} its streams belong to. It
+ * sits last in the channel pipeline and receives plaintext; everything runs on the channel's event
+ * loop (no locks).
+ *
+ * <p>Flow control: a stream's receive window is credited back (WINDOW_UPDATE) only when its
+ * handler has consumed the bytes, once half the window is consumed; data beyond the window we
+ * granted is a protocol error that closes the connection. Sends are cut to the remote's window
+ * and wait (queued, bounded) for its updates and for channel writability.
+ */
+public final class YamuxSession extends ChannelInboundHandlerAdapter implements Connection {
+  private static final Logger LOG = LoggerFactory.getLogger(YamuxSession.class);
+
+  private final YamuxConfig cfg;
+  private final ConnectionInfo info;
+  private final EnumCounters<YamuxError> errors;
+  private final Map<Integer, YamuxStream> streams = new HashMap<>();
+  private final ArrayDeque<YamuxStream> pendingInbound = new ArrayDeque<>();
+  private ChannelHandlerContext ctx;
+  private Promise<Void> closeFuture;
+  private Consumer<MuxedStream> inboundHandler;
+  private ByteBuf cumulation;
+  private int nextId;
+  private int lastRemoteId;
+  private int unackedOutbound;
+  private boolean goAwayReceived;
+  private boolean closed;
+  private CloseReason closeReason;
+  private boolean inRead;
+  private boolean needFlush;
+  // current frame header while waiting for its payload
+  private boolean haveHeader;
+  private int hType;
+  private int hFlags;
+  private int hStream;
+  private long hLen;
+
+  /**
+   * @param errors protocol-error counters shared by the transport
+   */
+  public YamuxSession(ConnectionInfo info, YamuxConfig cfg, EnumCounters<YamuxError> errors) {
+    this.info = info;
+    this.cfg = cfg;
+    this.errors = errors;
+    this.nextId = info.direction() == Direction.OUTBOUND ? 1 : 2;
+  }
+
+  YamuxConfig config() {
+    return cfg;
+  }
+
+  // ---------------------------------------------------------------- Connection
+
+  @Override
+  public PeerId remotePeer() {
+    return info.remotePeer();
+  }
+
+  @Override
+  public Multiaddr remoteAddress() {
+    return info.remoteAddress();
+  }
+
+  @Override
+  public Multiaddr localAddress() {
+    return info.localAddress();
+  }
+
+  @Override
+  public Direction direction() {
+    return info.direction();
+  }
+
+  @Override
+  public TransportKind transport() {
+    return TransportKind.TCP;
+  }
+
+  @Override
+  public EventLoop eventLoop() {
+    return ctx.channel().eventLoop();
+  }
+
+  /** Number of open streams (tests, metrics). */
+  public int streamCount() {
+    return streams.size();
+  }
+
+  @Override
+  public Future<MuxedStream> openStream() {
+    if (closed) {
+      return ctx.executor().newFailedFuture(new IllegalStateException("connection closed"));
+    }
+    if (goAwayReceived) {
+      return ctx.executor().newFailedFuture(new IllegalStateException("remote sent GoAway"));
+    }
+    if (streams.size() >= cfg.maxStreams()) {
+      return ctx.executor().newFailedFuture(new IllegalStateException("too many streams"));
+    }
+    if (unackedOutbound >= cfg.maxUnackedOutbound()) {
+      return ctx.executor()
+          .newFailedFuture(new IllegalStateException("too many unacknowledged outbound streams"));
+    }
+    if (nextId < 0) {
+      return ctx.executor().newFailedFuture(new IllegalStateException("stream ids exhausted"));
+    }
+    int id = nextId;
+    nextId += 2;
+    YamuxStream s = new YamuxStream(this, id, Direction.OUTBOUND);
+    streams.put(id, s);
+    unackedOutbound++;
+    sendWindowUpdate(id, YamuxFrame.SYN, s.extraWindow());
+    flushSoon();
+    return ctx.executor().newSucceededFuture(s);
+  }
+
+  @Override
+  public void inboundStreamHandler(Consumer<MuxedStream> handler) {
+    this.inboundHandler = handler;
+    YamuxStream s;
+    while (inboundHandler == handler && !closed && (s = pendingInbound.poll()) != null) {
+      accept(s);
+    }
+  }
+
+  @Override
+  public boolean isOpen() {
+    return !closed;
+  }
+
+  @Override
+  public void close(String reason) {
+    if (closed || ctx == null) {
+      return;
+    }
+    ChannelCloseReason.record(ctx.channel(), CloseReason.of(CloseReason.Kind.LOCAL_CLOSE, reason));
+    ByteBuf b = ctx.alloc().buffer(YamuxFrame.HEADER);
+    YamuxFrame.writeHeader(b, YamuxFrame.TYPE_GO_AWAY, 0, 0, YamuxFrame.GO_AWAY_NORMAL);
+    ctx.writeAndFlush(b).addListener(f -> ctx.channel().close());
+    ctx.channel().eventLoop().schedule(() -> ctx.channel().close(), 2, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  @Override
+  public Future<Void> closeFuture() {
+    return closeFuture;
+  }
+
+  @Override
+  public CloseReason closeReason() {
+    return closeReason;
+  }
+
+  // ---------------------------------------------------------------- pipeline
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    this.closeFuture = ctx.executor().newPromise();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof ByteBuf data)) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    if (closed) {
+      data.release();
+      return;
+    }
+    cumulation =
+        cumulation == null ? data : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, data);
+    inRead = true;
+    try {
+      decodeFrames();
+    } finally {
+      inRead = false;
+      if (cumulation != null && !cumulation.isReadable()) {
+        cumulation.release();
+        cumulation = null;
+      }
+      if (needFlush) {
+        needFlush = false;
+        ctx.flush();
+      }
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable()) {
+      for (YamuxStream s : new ArrayList<>(streams.values())) {
+        s.flushOutbound();
+      }
+    }
+    for (YamuxStream s : new ArrayList<>(streams.values())) {
+      s.updateWritability();
+    }
+    flushSoon();
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    CloseReason r = ChannelCloseReason.get(ctx.channel());
+    if (r == null) {
+      r = CloseReason.of(CloseReason.Kind.REMOTE_CLOSE, goAwayReceived ? "remote sent GoAway" : "connection closed by remote");
+    }
+    terminate(r);
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    terminate(CloseReason.of(CloseReason.Kind.LOCAL_CLOSE, "handler removed"));
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof Error e && !(cause instanceof StackOverflowError)) {
+      throw e;
+    }
+    LOG.debug("yamux connection {} error", info.remotePeer(), cause);
+    ChannelCloseReason.close(ctx.channel(), CloseReason.of(CloseReason.Kind.IO_ERROR, String.valueOf(cause.getMessage())));
+  }
+
+  private void terminate(CloseReason r) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    closeReason = r;
+    if (cumulation != null) {
+      cumulation.release();
+      cumulation = null;
+    }
+    for (YamuxStream s : new ArrayList<>(streams.values())) {
+      s.onConnectionClosed(r.toString());
+    }
+    streams.clear();
+    YamuxStream s;
+    while ((s = pendingInbound.poll()) != null) {
+      s.onConnectionClosed(r.toString());
+    }
+    closeFuture.trySuccess(null);
+  }
+
+  // ---------------------------------------------------------------- decoding
+
+  private void decodeFrames() {
+    ByteBuf in = cumulation;
+    while (!closed) {
+      if (!haveHeader) {
+        if (in.readableBytes() < YamuxFrame.HEADER) {
+          return;
+        }
+        int version = in.readUnsignedByte();
+        hType = in.readUnsignedByte();
+        hFlags = in.readUnsignedShort();
+        hStream = in.readInt();
+        hLen = in.readUnsignedInt();
+        if (version != YamuxFrame.VERSION) {
+          protocolError(YamuxError.BAD_VERSION, "version " + version);
+          return;
+        }
+        if (hType > YamuxFrame.TYPE_GO_AWAY) {
+          protocolError(YamuxError.BAD_TYPE, "type " + hType);
+          return;
+        }
+        if (hType == YamuxFrame.TYPE_DATA && !checkDataHeader()) {
+          return;
+        }
+        haveHeader = true;
+      }
+      if (hType == YamuxFrame.TYPE_DATA) {
+        if (in.readableBytes() < hLen) {
+          return;
+        }
+        haveHeader = false;
+        ByteBuf payload = hLen == 0 ? null : in.readRetainedSlice((int) hLen);
+        onStreamFrame(payload);
+      } else {
+        haveHeader = false;
+        switch (hType) {
+          case YamuxFrame.TYPE_WINDOW_UPDATE -> onStreamFrame(null);
+          case YamuxFrame.TYPE_PING -> onPing();
+          default -> onGoAway();
+        }
+      }
+    }
+  }
+
+  /** Checks a data frame's length before its payload is buffered. */
+  private boolean checkDataHeader() {
+    if (hLen > cfg.maxFrameData()) {
+      protocolError(YamuxError.FRAME_TOO_LARGE, hLen + " bytes > " + cfg.maxFrameData());
+      return false;
+    }
+    YamuxStream s = streams.get(hStream);
+    long window = s != null ? s.recvWindow() : YamuxConfig.SPEC_WINDOW; // new or unknown stream
+    if (hLen > window) {
+      protocolError(YamuxError.WINDOW_VIOLATION, hLen + " bytes on stream " + hStream + ", window " + window);
+      return false;
+    }
+    return true;
+  }
+
+  private void onStreamFrame(ByteBuf payload) {
+    int flags = hFlags;
+    int id = hStream;
+    try {
+      if (id == 0) {
+        protocolError(YamuxError.BAD_STREAM_ID, "stream frame on id 0");
+        return;
+      }
+      YamuxStream s;
+      if ((flags & YamuxFrame.SYN) != 0) {
+        s = openInbound(id);
+        if (s == null) {
+          return; // refused (RST sent) or protocol error
+        }
+      } else {
+        s = streams.get(id);
+        if (s == null) {
+          s = findPending(id);
+        }
+        if (s == null) {
+          return; // frame for a closed or unknown stream: ignored, as the spec allows
+        }
+      }
+      if ((flags & YamuxFrame.ACK) != 0 && s.direction() == Direction.OUTBOUND) {
+        if (s.onAck()) {
+          unackedOutbound--;
+        }
+      }
+      if (hType == YamuxFrame.TYPE_WINDOW_UPDATE && hLen > 0) {
+        if (!s.onWindowUpdate(hLen)) {
+          protocolError(YamuxError.WINDOW_OVERFLOW, "stream " + id);
+          return;
+        }
+      }
+      if (payload != null) {
+        ByteBuf p = payload;
+        payload = null;
+        s.onData(p);
+      }
+      if ((flags & YamuxFrame.FIN) != 0) {
+        s.onRemoteFin();
+      }
+      if ((flags & YamuxFrame.RST) != 0) {
+        s.onRemoteReset();
+      }
+    } finally {
+      if (payload != null) {
+        payload.release();
+      }
+    }
+  }
+
+  private YamuxStream findPending(int id) {
+    for (YamuxStream s : pendingInbound) {
+      if (s.rawId() == id) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  private YamuxStream openInbound(int id) {
+    boolean remoteParity = info.direction() == Direction.OUTBOUND ? (id % 2 == 0) : (id % 2 == 1);
+    if (!remoteParity || Integer.compareUnsigned(id, lastRemoteId) <= 0) {
+      protocolError(YamuxError.BAD_STREAM_ID, "SYN for stream " + Integer.toUnsignedString(id));
+      return null;
+    }
+    lastRemoteId = id;
+    if (goAwayReceived || streams.size() + pendingInbound.size() >= cfg.maxStreams()
+        || pendingInbound.size() >= cfg.maxUnackedInbound()) {
+      errors.inc(YamuxError.STREAM_LIMIT);
+      sendWindowUpdate(id, YamuxFrame.RST, 0);
+      flushSoon();
+      return null;
+    }
+    YamuxStream s = new YamuxStream(this, id, Direction.INBOUND);
+    if (inboundHandler != null) {
+      accept(s); // the frame's payload (if any) follows into the handler it installs
+    } else {
+      pendingInbound.add(s);
+    }
+    return s;
+  }
+
+  private void accept(YamuxStream s) {
+    if (s.isReset()) {
+      return;
+    }
+    streams.put(s.rawId(), s);
+    sendWindowUpdate(s.rawId(), YamuxFrame.ACK, s.extraWindow());
+    flushSoon();
+    inboundHandler.accept(s);
+  }
+
+  private void onPing() {
+    if (hStream != 0) {
+      protocolError(YamuxError.BAD_FLAGS, "ping on stream " + hStream);
+      return;
+    }
+    if ((hFlags & YamuxFrame.SYN) != 0) {
+      ByteBuf b = ctx.alloc().buffer(YamuxFrame.HEADER);
+      YamuxFrame.writeHeader(b, YamuxFrame.TYPE_PING, YamuxFrame.ACK, 0, hLen);
+      ctx.write(b, ctx.voidPromise());
+      flushSoon();
+    }
+  }
+
+  private void onGoAway() {
+    goAwayReceived = true;
+    if (hLen != YamuxFrame.GO_AWAY_NORMAL) {
+      errors.inc(YamuxError.REMOTE_GO_AWAY_ERROR);
+      ChannelCloseReason.record(
+          ctx.channel(), CloseReason.of(CloseReason.Kind.PROTOCOL_ERROR, "remote GoAway code " + hLen));
+    } else {
+      ChannelCloseReason.record(ctx.channel(), CloseReason.of(CloseReason.Kind.REMOTE_CLOSE, "remote sent GoAway"));
+    }
+    if (streams.isEmpty()) {
+      ctx.channel().close();
+    }
+  }
+
+  void protocolError(YamuxError e, String detail) {
+    if (closed) {
+      return;
+    }
+    errors.inc(e);
+    LOG.debug("yamux protocol error from {}: {} {}", info.remotePeer(), e, detail);
+    ChannelCloseReason.record(ctx.channel(), CloseReason.of(CloseReason.Kind.PROTOCOL_ERROR, "yamux " + e + ": " + detail));
+    ByteBuf b = ctx.alloc().buffer(YamuxFrame.HEADER);
+    YamuxFrame.writeHeader(b, YamuxFrame.TYPE_GO_AWAY, 0, 0, YamuxFrame.GO_AWAY_PROTOCOL_ERROR);
+    ctx.writeAndFlush(b).addListener(f -> ctx.channel().close());
+    terminate(ChannelCloseReason.get(ctx.channel()));
+  }
+
+  void countError(YamuxError e) {
+    errors.inc(e);
+  }
+
+  // ---------------------------------------------------------------- used by streams
+
+  ChannelHandlerContext ctx() {
+    return ctx;
+  }
+
+  boolean channelWritable() {
+    return ctx.channel().isWritable();
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  void sendWindowUpdate(int id, int flags, long delta) {
+    ByteBuf b = ctx.alloc().buffer(YamuxFrame.HEADER);
+    YamuxFrame.writeHeader(b, YamuxFrame.TYPE_WINDOW_UPDATE, flags, id, delta);
+    ctx.write(b, ctx.voidPromise());
+  }
+
+  /** Writes a data frame header and payload (payload ownership passes). */
+  void sendData(int id, int flags, ByteBuf payload, ChannelPromise promise) {
+    ByteBuf h = ctx.alloc().buffer(YamuxFrame.HEADER);
+    YamuxFrame.writeHeader(h, YamuxFrame.TYPE_DATA, flags, id, payload.readableBytes());
+    ctx.write(h, ctx.voidPromise());
+    ctx.write(payload, promise);
+  }
+
+  void flushSoon() {
+    if (inRead) {
+      needFlush = true;
+    } else if (ctx != null) {
+      ctx.flush();
+    }
+  }
+
+  void streamClosed(YamuxStream s) {
+    if (streams.get(s.rawId()) == s) {
+      streams.remove(s.rawId());
+    } else {
+      pendingInbound.remove(s);
+    }
+    if (goAwayReceived && streams.isEmpty() && !closed) {
+      ctx.channel().close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "YamuxSession[" + info.direction() + " " + info.remotePeer() + "]";
+  }
+}
