@@ -52,6 +52,7 @@ final class DevnetRunner {
   private long slotsRun;
   private long attestationsExpected;
   private DevnetNode late;
+  private long lateJoinedSlot = -1;
   private volatile long syncNanos = -1;
   private volatile int syncedBlocks;
   private final List<String> syncProblems = new CopyOnWriteArrayList<>();
@@ -232,7 +233,8 @@ final class DevnetRunner {
     headRoot = h.root();
     Set<Integer> receivers = new HashSet<>();
     for (DevnetNode n : nodes) {
-      if (n.index != proposer) {
+      // the late node counts from the slot after the one it joins in (its mesh is still forming)
+      if (n.index != proposer && !(n == late && slot <= lateJoinedSlot)) {
         receivers.add(n.index);
       }
     }
@@ -250,6 +252,7 @@ final class DevnetRunner {
 
   private void startLateNode() throws Exception {
     late = startNode(o.nodes());
+    lateJoinedSlot = slotsRun + 1;
     dial(late, nodes.get(0));
     dial(late, nodes.get(1));
     Thread t = new Thread(this::syncLateNode, "devnet-sync");
