@@ -69,7 +69,7 @@ final class DevnetRunner {
   }
 
   private int run() throws Exception {
-    boolean tty = System.console() != null && System.getenv("TERM") != null && !"dumb".equals(System.getenv("TERM"));
+    boolean tty = isTerminal();
     TableRenderer table = new TableRenderer(tty);
     out.printf(Locale.ROOT,
         "lean-p2p devnet: %d nodes in this JVM on 127.0.0.1 over %s, gossipsub on %s, attestation_0, aggregation.%n"
@@ -305,7 +305,8 @@ final class DevnetRunner {
         syncNanos = System.nanoTime() - n.startedNanos;
       }
     } catch (Exception e) {
-      syncProblems.add("sync failed: " + e.getMessage());
+      Throwable t = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+      syncProblems.add("sync failed: " + (t instanceof TimeoutException ? "timed out" : String.valueOf(t.getMessage())));
     }
   }
 
@@ -360,6 +361,20 @@ final class DevnetRunner {
         tracker.blockCount(), tracker.expectedArrivals(), tracker.missing(), tracker.arrivalLatency(),
         tracker.fullPropagation(), late != null, syncedBlocks, syncNanos, List.copyOf(syncProblems),
         attestationsExpected, att, reqs, fails, drops);
+  }
+
+  /** Whether stdout is an interactive terminal (Console.isTerminal() on JDK 22+, else console presence). */
+  static boolean isTerminal() {
+    java.io.Console c = System.console();
+    String term = System.getenv("TERM");
+    if (c == null || term == null || term.equals("dumb")) {
+      return false;
+    }
+    try {
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(c);
+    } catch (ReflectiveOperationException e) {
+      return true; // JDK 21: a console exists only when stdin and stdout are terminals
+    }
   }
 
   private static String sizeText(int bytes) {

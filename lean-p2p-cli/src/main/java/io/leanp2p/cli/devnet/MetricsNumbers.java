@@ -5,7 +5,7 @@ import io.leanp2p.node.metrics.MetricsSnapshot;
 /**
  * The two numbers the table shows from a network's metrics, found by naming convention so that the
  * table keeps working as metrics are added: queue depth = the sum of gauges whose name mentions a
- * queue or lane depth; drops = the sum of counters whose name says dropped / shed / refused.
+ * queue or lane depth (not a capacity or limit); drops = the sum of counters whose name says dropped / shed / refused.
  */
 record MetricsNumbers(long queueDepth, long drops) {
   static MetricsNumbers of(MetricsSnapshot m) {
@@ -13,7 +13,8 @@ record MetricsNumbers(long queueDepth, long drops) {
     double drops = 0;
     for (MetricsSnapshot.Sample s : m.samples()) {
       String n = s.name();
-      if (s.type() == MetricsSnapshot.Type.GAUGE && (n.contains("queue") || n.contains("lane") || n.contains("depth"))) {
+      if (s.type() == MetricsSnapshot.Type.GAUGE && !n.contains("capacity") && !n.contains("limit")
+          && (n.contains("queue") || n.contains("lane") || n.contains("depth"))) {
         depth += s.value();
       } else if (s.type() == MetricsSnapshot.Type.COUNTER
           && (n.contains("drop") || n.contains("shed") || n.contains("refused") || n.contains("rejected_commands"))) {

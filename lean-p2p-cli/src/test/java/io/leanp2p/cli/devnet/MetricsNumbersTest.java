@@ -13,6 +13,7 @@ class MetricsNumbersTest {
         .gauge("leanp2p_event_queue_depth", "", Map.of("class", "gossip"), 3)
         .gauge("leanp2p_command_lane_depth", "", Map.of("lane", "bulk"), 4)
         .gauge("leanp2p_peers", "", Map.of(), 7)
+        .gauge("leanp2p_command_queue_capacity", "", Map.of(), 8192)
         .counter("leanp2p_gossip_dropped_total", "", Map.of("reason", "x"), 2)
         .counter("leanp2p_events_shed_total", "", Map.of(), 5)
         .counter("leanp2p_gossip_received_total", "", Map.of(), 100)
