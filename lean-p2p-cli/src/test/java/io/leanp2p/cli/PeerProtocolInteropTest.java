@@ -135,7 +135,8 @@ class PeerProtocolInteropTest {
   void scenario(String transport, String oursRole) throws Exception {
     JsPeer.assumeAvailable();
     Path root = JsPeer.repoRoot();
-    Driver ours = new Ours(PeerProcess.start("ours", PeerProcess.oursCommand(List.of("--topics", TOPIC)), root,
+    Driver ours = new Ours(PeerProcess.start("ours", PeerProcess.oursCommand(
+        List.of("--topics", TOPIC, transport.equals("tcp") ? "--quic-port" : "--tcp-port", "off")), root,
         root.resolve("lean-p2p-cli/target/interop-logs"), Duration.ofSeconds(60)));
     Driver js;
     try {

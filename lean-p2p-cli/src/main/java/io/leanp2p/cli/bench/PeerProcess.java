@@ -212,7 +212,7 @@ public final class PeerProcess implements AutoCloseable {
         throw new IllegalStateException(name + ": the peer exited (code " + process.exitValue() + "); stderr tail: " + stderrTail());
       }
       try {
-        wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        wait(Math.max(1, Math.min(100, TimeUnit.NANOSECONDS.toMillis(left)))); // re-check liveness
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(name + ": interrupted");
