@@ -57,6 +57,9 @@ public final class PeerProcess implements AutoCloseable {
         Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     cmd.add("--enable-native-access=ALL-UNNAMED");
     cmd.add("-Xmx512m");
+    if (Runtime.version().feature() >= 23) {
+      cmd.add("--sun-misc-unsafe-memory-access=allow"); // protobuf's Unsafe use: no warning on stderr
+    }
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("io.leanp2p.cli.Main");
