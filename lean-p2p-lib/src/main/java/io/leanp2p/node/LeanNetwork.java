@@ -160,26 +160,30 @@ public final class LeanNetwork implements AutoCloseable {
     return loop.sendRequest(peer, protocol, ssz, Objects.requireNonNull(handler, "handler"), maxWait);
   }
 
-  /** Sends one SUCCESS chunk on an inbound request's channel. Control lane. */
+  /**
+   * Sends one SUCCESS chunk on an inbound request's channel. Control lane. Each channel holds at
+   * most {@code NetworkConfig.maxPendingChunksPerChannel} chunks not yet taken by the stream; past
+   * that the answer is QUEUE_FULL (use the bounded-wait form to wait for the stream instead).
+   */
   public Outcome sendResponseChunk(long channelId, byte[] ssz) {
-    Outcome bad = loop.checkChannel(channelId);
-    if (bad == null) {
-      bad = loop.checkPayload(ssz);
-    }
-    return bad != null
-        ? loop.refuse(bad)
-        : loop.submit(new Command.ResponseChunk(channelId, ssz.clone()), Duration.ZERO);
+    return sendResponseChunk(channelId, ssz, Duration.ZERO);
   }
 
   /** Like {@link #sendResponseChunk(long, byte[])}, waiting up to {@code maxWait} for room. */
   public Outcome sendResponseChunk(long channelId, byte[] ssz, Duration maxWait) {
-    Outcome bad = loop.checkChannel(channelId);
-    if (bad == null) {
-      bad = loop.checkPayload(ssz);
+    Outcome bad = loop.checkPayload(ssz);
+    if (bad != null) {
+      return loop.refuse(bad);
     }
-    return bad != null
-        ? loop.refuse(bad)
-        : loop.submit(new Command.ResponseChunk(channelId, ssz.clone()), maxWait);
+    Outcome noCredit = loop.claimChunk(channelId, maxWait);
+    if (noCredit != null) {
+      return noCredit;
+    }
+    Outcome o = loop.submit(new Command.ResponseChunk(channelId, ssz.clone()), maxWait);
+    if (!o.isAccepted()) {
+      loop.releaseChunk(channelId);
+    }
+    return o;
   }
 
   /** Ends the response on a channel (FIN). Control lane. */
@@ -251,7 +255,7 @@ public final class LeanNetwork implements AutoCloseable {
   /** Parses a multiaddr or an ENR into a dialable multiaddr (ENRs get {@code /p2p/}). */
   public static Multiaddr parseDialable(String text) throws DecodeException {
     if (text.startsWith("enr:")) {
-      return Enr.parse(text)
+      return Enr.parseVerified(text)
           .dialMultiaddr()
           .orElseThrow(() -> DecodeException.malformed("ENR has no ip / udp or quic port to dial"));
     }

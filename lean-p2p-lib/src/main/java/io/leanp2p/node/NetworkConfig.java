@@ -29,6 +29,10 @@ import java.util.Objects;
  * @param gossipQueueCapacity gossip events waiting for the host (then: IGNORE, counted)
  * @param inboundRequestQueueCapacity inbound requests waiting for the host (then: error response)
  * @param publishEvents whether {@code PublishCompleted} events are emitted
+ * @param maxPendingChunksPerChannel response chunks per channel accepted but not yet taken by the
+ *     stream's write queue (then: QUEUE_FULL to the host)
+ * @param gossipMaxPause how long inbound gossip reading may stay paused for a slow host before
+ *     reading resumes and the overflow is shed (IGNORE, counted) instead
  */
 public record NetworkConfig(
     String name,
@@ -45,6 +49,8 @@ public record NetworkConfig(
     int gossipQueueCapacity,
     int inboundRequestQueueCapacity,
     boolean publishEvents,
+    int maxPendingChunksPerChannel,
+    Duration gossipMaxPause,
     GossipConfig gossip,
     ReqRespConfig reqresp,
     TcpConfig tcp,
@@ -58,6 +64,7 @@ public record NetworkConfig(
     bootnodes = List.copyOf(bootnodes);
     Objects.requireNonNull(dialTimeout, "dialTimeout");
     Objects.requireNonNull(reconnect, "reconnect");
+    Objects.requireNonNull(gossipMaxPause, "gossipMaxPause");
     Objects.requireNonNull(gossip, "gossip");
     Objects.requireNonNull(reqresp, "reqresp");
     Objects.requireNonNull(tcp, "tcp");
@@ -66,7 +73,7 @@ public record NetworkConfig(
       throw new IllegalArgumentException("maxPayload must be in [1, 10 MiB]");
     }
     if (maxPeers < 1 || controlLaneCapacity < 2 || bulkLaneCapacity < 2 || drainBatch < 1
-        || gossipQueueCapacity < 4 || inboundRequestQueueCapacity < 4) {
+        || gossipQueueCapacity < 4 || inboundRequestQueueCapacity < 4 || maxPendingChunksPerChannel < 1) {
       throw new IllegalArgumentException("limits out of range");
     }
   }
@@ -91,6 +98,8 @@ public record NetworkConfig(
     b.gossipQueueCapacity = gossipQueueCapacity;
     b.inboundRequestQueueCapacity = inboundRequestQueueCapacity;
     b.publishEvents = publishEvents;
+    b.maxPendingChunksPerChannel = maxPendingChunksPerChannel;
+    b.gossipMaxPause = gossipMaxPause;
     b.gossip = gossip;
     b.reqresp = reqresp;
     b.tcp = tcp;
@@ -115,7 +124,9 @@ public record NetworkConfig(
     private int gossipQueueCapacity = 1024;
     private int inboundRequestQueueCapacity = 1024;
     private boolean publishEvents = false;
-    private GossipConfig gossip = GossipConfig.leanDefaults();
+    private int maxPendingChunksPerChannel = 1024;
+    private Duration gossipMaxPause = Duration.ofSeconds(1);
+    private GossipConfig gossip = GossipConfig.DEFAULT;
     private ReqRespConfig reqresp = ReqRespConfig.leanDefaults();
     private TcpConfig tcp = TcpConfig.defaults();
     private QuicConfig quic = QuicConfig.defaults();
@@ -135,15 +146,19 @@ public record NetworkConfig(
     public Builder gossipQueueCapacity(int v) { gossipQueueCapacity = v; return this; }
     public Builder inboundRequestQueueCapacity(int v) { inboundRequestQueueCapacity = v; return this; }
     public Builder publishEvents(boolean v) { publishEvents = v; return this; }
+    public Builder maxPendingChunksPerChannel(int v) { maxPendingChunksPerChannel = v; return this; }
+    public Builder gossipMaxPause(Duration v) { gossipMaxPause = v; return this; }
     public Builder gossip(GossipConfig v) { gossip = v; return this; }
     public Builder reqresp(ReqRespConfig v) { reqresp = v; return this; }
     public Builder tcp(TcpConfig v) { tcp = v; return this; }
     public Builder quic(QuicConfig v) { quic = v; return this; }
 
+
     public NetworkConfig build() {
       return new NetworkConfig(name, identity, listenAddresses, bootnodes, maxPayload, maxPeers,
           dialTimeout, reconnect, controlLaneCapacity, bulkLaneCapacity, drainBatch,
-          gossipQueueCapacity, inboundRequestQueueCapacity, publishEvents, gossip, reqresp, tcp, quic);
+          gossipQueueCapacity, inboundRequestQueueCapacity, publishEvents, maxPendingChunksPerChannel,
+          gossipMaxPause, gossip, reqresp, tcp, quic);
     }
   }
 }

@@ -68,8 +68,13 @@ final class NetworkLoop {
   private final AtomicLong nextRequestId = new AtomicLong(1);
   /** Our in-flight requests per peer: claimed on the caller thread, released by the loop. */
   private final ConcurrentHashMap<PeerId, AtomicInteger> inflight = new ConcurrentHashMap<>();
-  /** Response channels the host may still answer on (added and removed by the loop). */
-  private final Set<Long> openChannels = ConcurrentHashMap.newKeySet();
+  /**
+   * Response channels the host may still answer on (added and removed by the loop), each with the
+   * number of the host's chunks not yet taken by the stream's bounded write queue: the host's
+   * credit. Past {@code maxPendingChunksPerChannel} a chunk is refused QUEUE_FULL on the caller's
+   * thread instead of being accepted and then dropped.
+   */
+  private final ConcurrentHashMap<Long, AtomicInteger> openChannels = new ConcurrentHashMap<>();
   private final EnumMap<Outcome.Kind, LongAdder> refusals = new EnumMap<>(Outcome.Kind.class);
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private volatile NetworkSnapshot snapshot;
@@ -190,7 +195,43 @@ final class NetworkLoop {
   }
 
   Outcome checkChannel(long channelId) {
-    return openChannels.contains(channelId) ? null : Outcome.invalid("unknown or finished channel " + channelId);
+    return openChannels.containsKey(channelId) ? null : Outcome.invalid("unknown or finished channel " + channelId);
+  }
+
+  /** Caller thread: takes one unit of the channel's chunk credit, or says why not. */
+  Outcome claimChunk(long channelId, Duration maxWait) {
+    AtomicInteger pending = openChannels.get(channelId);
+    if (pending == null) {
+      return refuse(Outcome.invalid("unknown or finished channel " + channelId));
+    }
+    int max = config.maxPendingChunksPerChannel();
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    long pause = 1_000;
+    while (true) {
+      int c = pending.get();
+      if (c < max) {
+        if (pending.compareAndSet(c, c + 1)) {
+          return null;
+        }
+        continue;
+      }
+      if (maxWait.isZero() || System.nanoTime() - deadline >= 0) {
+        return refuse(Outcome.QUEUE_FULL);
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(pause);
+      pause = Math.min(pause * 2, 1_000_000);
+      if (!openChannels.containsKey(channelId)) {
+        return refuse(Outcome.invalid("unknown or finished channel " + channelId));
+      }
+    }
+  }
+
+  /** Gives back a chunk credit (the chunk was taken by the stream's queue, or refused). */
+  void releaseChunk(long channelId) {
+    AtomicInteger pending = openChannels.get(channelId);
+    if (pending != null) {
+      pending.decrementAndGet();
+    }
   }
 
   private Outcome stateOutcome() {
@@ -282,10 +323,14 @@ final class NetworkLoop {
                   loop.execute(
                       () -> {
                         if (err != null) {
+                          Throwable cause =
+                              err instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null
+                                  ? ce.getCause()
+                                  : err;
                           StartException se =
-                              err instanceof StartException s
+                              cause instanceof StartException s
                                   ? s
-                                  : new StartException(StartException.Reason.INTERNAL, err.toString(), err);
+                                  : new StartException(StartException.Reason.INTERNAL, cause.toString(), cause);
                           LOG.error("[{}] start failed: {}", name, se.getMessage());
                           ready.completeExceptionally(se);
                           return;
@@ -386,10 +431,11 @@ final class NetworkLoop {
   }
 
   boolean offerInboundRequest(NetworkEvent.InboundRequest r) {
+    openChannels.put(r.channelId(), new AtomicInteger()); // before the host can see the event and answer
     if (!events.offer(EventClass.INBOUND_REQUEST, r)) {
+      openChannels.remove(r.channelId());
       return false;
     }
-    openChannels.add(r.channelId());
     return true;
   }
 

@@ -28,6 +28,7 @@ import io.leanp2p.transport.CloseReason;
 import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.ConnectionEvents;
 import io.leanp2p.transport.ConnectionManager;
+import io.leanp2p.transport.ConnectionManagerConfig;
 import io.leanp2p.transport.Direction;
 import io.leanp2p.transport.MuxedStream;
 import io.leanp2p.transport.Transport;
@@ -41,7 +42,9 @@ import io.leanp2p.util.Scheduler;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.security.SecureRandom;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -63,7 +66,10 @@ import org.slf4j.LoggerFactory;
  */
 final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespListener {
   private static final Logger LOG = LoggerFactory.getLogger(NetworkServices.class);
-  private static final long NEGOTIATION_TIMEOUT_MS = 10_000;
+  private static final Duration NEGOTIATION_TIMEOUT = Duration.ofSeconds(10);
+  private static final long NEGOTIATION_TIMEOUT_MS = NEGOTIATION_TIMEOUT.toMillis();
+  /** The connection manager's hard cap leaves room for static peers beyond {@code maxPeers}. */
+  private static final int STATIC_PEER_HEADROOM = 16;
 
   private final NetworkLoop owner;
   private final NetworkConfig config;
@@ -73,7 +79,7 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
   private final Scheduler scheduler;
   private final ProtocolRegistry registry = new ProtocolRegistry();
   private final List<Transport> transports = new ArrayList<>();
-  private final ConnectionManager connections;
+  private ConnectionManager connections; // set once in the constructor, after the transports
   private final GossipRouter router;
   private final GossipStreams gossipStreams;
   private final ReqResp reqresp;
@@ -88,6 +94,8 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
   private final Map<Long, OpenRequest> requests = new HashMap<>();
   /** Inbound request channels: the peer that asked. */
   private final Map<Long, PeerId> channels = new HashMap<>();
+  /** Channel commands waiting for a full per-channel write queue to drain, in order. */
+  private final Map<Long, ArrayDeque<Command.Control>> overflow = new HashMap<>();
 
   private final EnumMap<LeanProtocol, LatencyHistogram> requestLatency = new EnumMap<>(LeanProtocol.class);
   private final Map<String, long[]> topicTraffic = new HashMap<>(); // [msgsIn, bytesIn, msgsOut, bytesOut]
@@ -124,8 +132,6 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
     this.self = self;
     this.loop = loop;
     this.scheduler = scheduler;
-    this.connections =
-        new ConnectionManager(self, transports, registry, scheduler, this, config.maxPeers(), config.dialTimeout());
     boolean wantTcp = false;
     boolean wantQuic = false;
     for (String a : config.listenAddresses()) {
@@ -137,13 +143,23 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
       wantTcp = true;
       wantQuic = true; // dial-only networks can still dial both
     }
-    // a network can always dial both transports; it listens where it was told to
-    transports.add(new TcpTransport(loop, identity, config.tcp(), connections::accept));
-    transports.add(new QuicTransport(loop, identity, config.quic(), connections::accept));
-    this.identify = new Identify(identity, registry::protocols, this::listenAddresses, scheduler);
-    this.ping = new Ping(scheduler);
-    registry.register(Identify.PROTOCOL_ID, identify);
-    registry.register(Ping.PROTOCOL_ID, ping);
+    // a network can always dial both transports; it listens where it was told to. The transports
+    // announce connections to the manager, which is built after them (it takes their list).
+    Transport.ConnectionListener toManager = c -> this.connections.onConnection(c);
+    transports.add(new TcpTransport(loop, identity, config.tcp(), toManager));
+    transports.add(new QuicTransport(loop, identity, config.quic(), toManager));
+    this.connections =
+        new ConnectionManager(
+            self,
+            transports,
+            registry,
+            scheduler,
+            this,
+            new ConnectionManagerConfig(config.maxPeers() + STATIC_PEER_HEADROOM, NEGOTIATION_TIMEOUT, false));
+    this.identify = new Identify(identity, this::listenAddresses, registry, scheduler, NEGOTIATION_TIMEOUT.toMillis());
+    identify.register();
+    this.ping = new Ping(scheduler, new SecureRandom(), NEGOTIATION_TIMEOUT.toMillis());
+    ping.register(registry);
     this.router = new GossipRouter(config.gossip(), scheduler, new SecureRandom(), this);
     this.gossipStreams = new GossipStreams(router);
     for (GossipProtocol p : GossipProtocol.values()) {
@@ -267,10 +283,7 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
     for (PeerId p : List.copyOf(peers.keySet())) {
       gossipStreams.detach(p);
     }
-    connections.close(); // closes every connection and listener of every transport
-    for (Transport t : transports) {
-      t.close();
-    }
+    connections.close(); // closes every connection, then every transport and listener
   }
 
   // ------------------------------------------------------------------ commands (loop thread)
@@ -326,7 +339,7 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
 
   void disconnect(PeerId peer) {
     peerManager.removeStatic(peer);
-    connections.closePeer(peer, "host asked to disconnect");
+    connections.connection(peer).ifPresent(c -> c.close("host asked to disconnect"));
   }
 
   void ping(PeerId peer) {
@@ -337,15 +350,32 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
     }
     ping.ping(e.first).addListener(f -> {
       if (f.isSuccess()) {
-        owner.emitPeer(new NetworkEvent.PingResult(peer, ((java.time.Duration) f.getNow()).toNanos(), null));
+        owner.emitPeer(new NetworkEvent.PingResult(peer, ((Duration) f.getNow()).toNanos(), null));
       } else {
         owner.emitPeer(new NetworkEvent.PingResult(peer, -1, String.valueOf(f.cause())));
       }
     });
   }
 
+  /**
+   * Hands a chunk to req/resp. Its per-channel write queue is bounded; when it is full the chunk
+   * (and what follows on the channel) waits here, in order, until the channel drains — bounded by
+   * the host's per-channel credit ({@code maxPendingChunksPerChannel}), never dropped.
+   */
   void responseChunk(long channelId, byte[] ssz) {
+    ArrayDeque<Command.Control> waiting = overflow.get(channelId);
+    if (waiting != null) {
+      waiting.add(new Command.ResponseChunk(channelId, ssz));
+      return;
+    }
     ChannelOutcome o = reqresp.sendChunk(channelId, ssz);
+    if (o == ChannelOutcome.QUEUE_FULL) {
+      ArrayDeque<Command.Control> q = new ArrayDeque<>();
+      q.add(new Command.ResponseChunk(channelId, ssz));
+      overflow.put(channelId, q);
+      return;
+    }
+    owner.releaseChunk(channelId);
     if (o != ChannelOutcome.OK) {
       LOG.debug("[{}] chunk on channel {} refused: {}", name, channelId, o);
       channelGone(channelId, "chunk refused: " + o);
@@ -353,16 +383,53 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
   }
 
   void endResponse(long channelId) {
+    ArrayDeque<Command.Control> waiting = overflow.get(channelId);
+    if (waiting != null) {
+      waiting.add(new Command.EndResponse(channelId));
+      return;
+    }
     ChannelOutcome o = reqresp.endResponse(channelId);
     channelGone(channelId, o == ChannelOutcome.OK ? null : "end refused: " + o);
   }
 
   void errorResponse(long channelId, ResponseCode code, String message) {
+    ArrayDeque<Command.Control> waiting = overflow.get(channelId);
+    if (waiting != null) {
+      waiting.add(new Command.ErrorResponse(channelId, code, message));
+      return;
+    }
     ChannelOutcome o = reqresp.sendError(channelId, code, message);
     channelGone(channelId, o == ChannelOutcome.OK ? null : "error response refused: " + o);
   }
 
+  @Override
+  public void onChannelDrained(long channelId) {
+    ArrayDeque<Command.Control> q = overflow.remove(channelId);
+    while (q != null && !q.isEmpty()) {
+      Command.Control c = q.poll();
+      switch (c) {
+        case Command.ResponseChunk rc -> {
+          ChannelOutcome o = reqresp.sendChunk(channelId, rc.ssz());
+          if (o == ChannelOutcome.QUEUE_FULL) {
+            q.addFirst(rc);
+            overflow.put(channelId, q);
+            return;
+          }
+          owner.releaseChunk(channelId);
+          if (o != ChannelOutcome.OK) {
+            channelGone(channelId, "chunk refused: " + o);
+            return;
+          }
+        }
+        case Command.EndResponse e -> endResponse(channelId);
+        case Command.ErrorResponse e -> errorResponse(channelId, e.code(), e.message());
+        default -> throw new IllegalStateException("not a channel command: " + c);
+      }
+    }
+  }
+
   private void channelGone(long channelId, String why) {
+    overflow.remove(channelId);
     PeerId p = channels.remove(channelId);
     owner.channelFinished(channelId);
     if (why != null && p != null) {
@@ -383,7 +450,14 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
   /** The host drained a backlog: read again from the streams that feed it. */
   void resumeReads(EventClass c) {
     switch (c) {
-      case GOSSIP -> pauseGossip(false);
+      case GOSSIP -> {
+        gossipShedding = false;
+        if (gossipPauseTimer != null) {
+          gossipPauseTimer.cancel();
+          gossipPauseTimer = null;
+        }
+        pauseGossip(false);
+      }
       case INBOUND_REQUEST -> pauseRequests(false);
       default -> {}
     }
@@ -405,10 +479,9 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
       peers.put(peer, e);
       e.connections = 1;
       peerManager.connected(peer);
+      owner.publishSnapshot(); // before the event: a host reacting to it sees the peer connected
       owner.emitPeer(new NetworkEvent.PeerConnected(peer, c.remoteAddress(), c.direction(), c.transport()));
-      router.addPeer(peer, GossipProtocol.V1_2.id(), c.direction(), ipOf(c.remoteAddress()));
       openGossipStream(c);
-      owner.publishSnapshot();
     } else {
       e.connections++;
     }
@@ -429,11 +502,11 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
     gossipStreams.detach(peer);
     inboundGossip.remove(peer);
     reqresp.peerDisconnected(peer);
+    owner.publishSnapshot();
     owner.emitPeer(new NetworkEvent.PeerDisconnected(peer, e.first.remoteAddress(), e.first.direction(), reason));
     if (!closed) {
       peerManager.disconnected(peer);
     }
-    owner.publishSnapshot();
   }
 
   @Override
@@ -461,8 +534,13 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
             @Override
             public void selected(MuxedStream st, String protocol, ByteBuf leftover) {
               leftover.release();
-              router.addPeer(c.remotePeer(), protocol, c.direction(), ipOf(c.remoteAddress()));
+              if (closed || !c.isOpen()) {
+                st.reset();
+                return;
+              }
+              // the stream first, then the router: adding a peer sends our subscriptions at once
               gossipStreams.attachOutbound(c.remotePeer(), st);
+              router.addPeer(c.remotePeer(), protocol, c.direction(), ipOf(c.remoteAddress()));
             }
 
             @Override
@@ -516,9 +594,18 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
       router.reportValidation(m.messageId(), ValidationResult.IGNORE);
       return;
     }
-    if (!gossipPaused && owner.aboveHighWatermark(EventClass.GOSSIP)) {
+    if (!gossipPaused && !gossipShedding && owner.aboveHighWatermark(EventClass.GOSSIP)) {
       pauseGossip(true);
       owner.markPaused(EventClass.GOSSIP);
+      // a gossip stream must not stall for long (control messages ride on it too): after
+      // gossipMaxPause, read again and shed what the host has no room for
+      gossipPauseTimer = scheduler.schedule(config.gossipMaxPause().toNanos(), () -> {
+        gossipPauseTimer = null;
+        if (gossipPaused && !closed) {
+          gossipShedding = true;
+          pauseGossip(false);
+        }
+      });
     }
   }
 
@@ -532,6 +619,7 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
     owner.emitPeer(new NetworkEvent.MeshChange(peer, topic, false));
   }
 
+  @Override
   public void peerSubscription(PeerId peer, String topic, boolean subscribed) {
     owner.emitPeer(new NetworkEvent.PeerSubscription(peer, topic, subscribed));
   }
@@ -586,6 +674,7 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
 
   @Override
   public void onChannelClosed(long channelId, String reason) {
+    overflow.remove(channelId);
     PeerId p = channels.remove(channelId);
     owner.channelFinished(channelId);
     if (p != null) {
@@ -620,6 +709,8 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
   private final Map<PeerId, MuxedStream> inboundGossip = new HashMap<>();
   private final List<MuxedStream> pausedRequestStreams = new ArrayList<>();
   private boolean gossipPaused;
+  private boolean gossipShedding;
+  private Scheduler.Cancellable gossipPauseTimer;
   private boolean requestsPaused;
 
   private void onInboundGossipStream(MuxedStream stream, ByteBuf leftover) {

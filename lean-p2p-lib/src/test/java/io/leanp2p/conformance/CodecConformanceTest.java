@@ -316,6 +316,10 @@ class CodecConformanceTest {
       if (r != null) {
         result = r;
       }
+      if (b.isReadable()) {
+        d.decode(b); // bytes after a complete request: rejected by the next call
+        fail("bytes after a complete request were accepted");
+      }
     }
     d.endOfStream();
     return result;

@@ -7,6 +7,7 @@ import static io.leanp2p.testing.JsPeer.list;
 import static io.leanp2p.testing.JsPeer.num;
 import static io.leanp2p.testing.JsPeer.str;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.leanp2p.codec.gossip.MessageId;
 import io.leanp2p.codec.snappy.SnappyBlock;
@@ -233,6 +234,32 @@ class JsPeerSelfTest {
     }
   }
 
+  /** The harness fails fast and informatively: bad start options, timeouts, a dead peer. */
+  @Test
+  @Timeout(40)
+  void harnessFailuresCarryDiagnostics() {
+    assertThatThrownBy(() -> JsPeer.start(JsPeer.Options.defaults().withStatusMode("bogus")))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("exited before the awaited event")
+        .hasMessageContaining("--status-mode must be");
+    try (JsPeer a = JsPeer.start(JsPeer.Options.defaults().withTcpPort("off").withQuicPort("off"))) {
+      assertThat(a.addrs()).isEmpty();
+      assertThatThrownBy(() -> a.awaitEvent(event("never"), Duration.ofMillis(300)))
+          .isInstanceOf(AssertionError.class)
+          .hasMessageContaining("timed out")
+          .hasMessageContaining("last events:")
+          .hasMessageContaining("\"event\":\"listening\"")
+          .hasMessageContaining("stderr tail");
+      assertThatThrownBy(() -> a.request(cmd("ping", "peer", "not-a-peer-id"), "ping", T))
+          .isInstanceOf(AssertionError.class)
+          .hasMessageContaining("answered");
+      assertThat(a.stop(Duration.ofSeconds(10))).isZero();
+      assertThat(a.isAlive()).isFalse();
+      assertThatThrownBy(() -> a.awaitEvent(event("never"), T))
+          .hasMessageContaining("exited before the awaited event");
+    }
+  }
+
   /**
    * The js peer's own codecs (strict snappy, message-id, CRC32C, framing, incremental req/resp
    * decoding) against built-in leanSpec vectors and, when present, every applicable leanSpec
@@ -384,6 +411,7 @@ class JsPeerSelfTest {
   }
 
   private static void assertGossip(JsPeer from, JsPeer to, byte[] data, byte[] expectedId) throws Exception {
+    double before = System.nanoTime() / 1e6; // js ts must be on the same CLOCK_MONOTONIC
     Map<String, Object> pub = from.request(cmd("publish", "topic", TOPIC, "dataHex", Hex.encode(data)), "published", T);
     assertThat(str(pub, "msgId")).isEqualTo(Hex.encode(expectedId));
     assertThat(num(pub, "len")).isEqualTo(data.length);
@@ -395,6 +423,8 @@ class JsPeerSelfTest {
     assertThat(str(msg, "sha256")).isEqualTo(Hex.encode(sha256(data)));
     assertThat(str(msg, "from")).isEqualTo(from.peerId());
     assertThat(dbl(msg, "ts")).isGreaterThan(dbl(pub, "ts"));
+    assertThat(dbl(pub, "ts")).isGreaterThan(before);
+    assertThat(dbl(msg, "ts")).isLessThan(System.nanoTime() / 1e6);
   }
 
   private static void assertStatus(JsPeer a, JsPeer b, byte[] payload, boolean noClose) throws Exception {

@@ -97,7 +97,8 @@ final class EventRecorder implements NetworkListener {
         sb.append(" ...");
         break;
       }
-      sb.append(' ').append(e.getClass().getSimpleName());
+      sb.append(' ').append(e instanceof NetworkEvent.RequestFailed || e instanceof NetworkEvent.ConnectionFailed
+          || e instanceof NetworkEvent.PeerDisconnected ? e.toString() : e.getClass().getSimpleName());
     }
     return sb.toString();
   }

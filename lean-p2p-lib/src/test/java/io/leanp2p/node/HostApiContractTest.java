@@ -207,7 +207,7 @@ class HostApiContractTest {
           }
           assertThat(a.endResponse(r.channelId())).isEqualTo(Outcome.ACCEPTED);
         } else {
-          assertThat(a.sendErrorResponse(r.channelId(), ResponseCode.SERVER_ERROR, "busy " + r.protocol()))
+          assertThat(a.sendErrorResponse(r.channelId(), ResponseCode.SERVER_ERROR, "busy " + r.protocol().name()))
               .isEqualTo(Outcome.ACCEPTED);
         }
         answered.countDown();

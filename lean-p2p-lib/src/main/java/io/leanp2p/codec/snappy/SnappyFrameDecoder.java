@@ -25,7 +25,6 @@ import java.util.zip.CRC32C;
  */
 public final class SnappyFrameDecoder {
   private static final int HEADER = 4;
-  private static final int STAGING = 8192;
 
   private final CRC32C crc = new CRC32C();
   private byte[] out;
@@ -43,7 +42,6 @@ public final class SnappyFrameDecoder {
   private int bodyLen;
   private int bodyFill; // bytes buffered in scratch, or skipped for skippable chunks
   private byte[] scratch;
-  private byte[] staging;
 
   /** A decoder with no target; call {@link #reset} before feeding it. */
   public SnappyFrameDecoder() {}
@@ -98,16 +96,37 @@ public final class SnappyFrameDecoder {
       in.skipBytes(n);
       return isComplete();
     }
+    // no backing array (a direct buffer): read headers byte by byte and copy each body once,
+    // straight into the chunk buffer (small chunks and large ones alike)
     while (in.isReadable() && !isComplete()) {
-      if (staging == null) {
-        staging = new byte[STAGING];
+      if (type == -1) {
+        while (headerFill < HEADER && in.isReadable()) {
+          headerBits |= in.readUnsignedByte() << (8 * headerFill);
+          headerFill++;
+          consumed++;
+        }
+        if (headerFill == HEADER) {
+          startChunk(headerBits & 0xFF, headerBits >>> 8, consumed);
+          if (bodyLen == 0) {
+            endChunk();
+          }
+        }
+        continue;
       }
-      int len = Math.min(in.readableBytes(), staging.length);
-      in.getBytes(in.readerIndex(), staging, 0, len);
-      int n = feed(staging, 0, len);
-      in.skipBytes(n);
-      if (n < len) {
-        break;
+      int n = Math.min(bodyLen - bodyFill, in.readableBytes());
+      if (isSkippable(type)) {
+        in.skipBytes(n);
+      } else {
+        ensureScratch();
+        in.readBytes(scratch, bodyFill, n);
+      }
+      bodyFill += n;
+      consumed += n;
+      if (bodyFill == bodyLen) {
+        if (!isSkippable(type)) {
+          processChunk(scratch, 0, bodyLen);
+        }
+        endChunk();
       }
     }
     return isComplete();
@@ -142,7 +161,7 @@ public final class SnappyFrameDecoder {
         continue;
       }
       int need = bodyLen - bodyFill;
-      if (type >= 0x80 && type != TYPE_IDENTIFIER) {
+      if (isSkippable(type)) {
         int n = Math.min(need, end - pos);
         pos += n;
         bodyFill += n;
@@ -151,9 +170,7 @@ public final class SnappyFrameDecoder {
         pos += bodyLen;
         bodyFill = bodyLen;
       } else {
-        if (scratch == null || scratch.length < bodyLen) {
-          scratch = new byte[bodyLen]; // only when a body arrives split; at most ~75 KiB
-        }
+        ensureScratch();
         int n = Math.min(need, end - pos);
         System.arraycopy(src, pos, scratch, bodyFill, n);
         pos += n;
@@ -169,6 +186,17 @@ public final class SnappyFrameDecoder {
     int n = pos - off;
     consumed += n;
     return n;
+  }
+
+  private static boolean isSkippable(int chunkType) {
+    return chunkType >= 0x80 && chunkType != TYPE_IDENTIFIER;
+  }
+
+  /** The chunk buffer, only needed when a body arrives split; at most ~75 KiB. */
+  private void ensureScratch() {
+    if (scratch == null || scratch.length < bodyLen) {
+      scratch = new byte[bodyLen];
+    }
   }
 
   private void endChunk() {

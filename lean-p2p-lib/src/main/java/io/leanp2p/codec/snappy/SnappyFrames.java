@@ -53,17 +53,33 @@ public final class SnappyFrames {
     return Arrays.copyOf(out, n);
   }
 
-  /** Frames {@code data} and writes it to {@code out}. */
+  /**
+   * Frames {@code data} and writes it to {@code out}. A heap buffer is written in place; any
+   * other buffer gets each chunk through one scratch array of at most one compressed chunk.
+   */
   public static void encode(byte[] data, ByteBuf out) {
-    int cap = encodeCapacity(data.length);
-    out.ensureWritable(cap);
     if (out.hasArray()) {
+      out.ensureWritable(encodeCapacity(data.length));
       int n = encodeInto(data, out.array(), out.arrayOffset() + out.writerIndex());
       out.writerIndex(out.writerIndex() + n);
-    } else {
-      byte[] tmp = new byte[cap];
-      int n = encodeInto(data, tmp, 0);
-      out.writeBytes(tmp, 0, n);
+      return;
+    }
+    out.ensureWritable(maxEncodedLength(data.length));
+    out.writeBytes(STREAM_IDENTIFIER);
+    byte[] scratch = new byte[8 + SnappyBlock.maxCompressedLength(
+        Math.min(data.length, MAX_CHUNK_UNCOMPRESSED))];
+    for (int off = 0; off < data.length; off += MAX_CHUNK_UNCOMPRESSED) {
+      int n = Math.min(MAX_CHUNK_UNCOMPRESSED, data.length - off);
+      int crc = maskedCrc32c(data, off, n);
+      int clen = SnappyBlock.compress(data, off, n, scratch, 8);
+      if (clen < n) {
+        writeHeader(TYPE_COMPRESSED, 4 + clen, crc, scratch, 0);
+        out.writeBytes(scratch, 0, 8 + clen);
+      } else {
+        writeHeader(TYPE_UNCOMPRESSED, 4 + n, crc, scratch, 0);
+        out.writeBytes(scratch, 0, 8);
+        out.writeBytes(data, off, n);
+      }
     }
   }
 

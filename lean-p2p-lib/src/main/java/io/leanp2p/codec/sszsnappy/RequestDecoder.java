@@ -13,8 +13,10 @@ import io.netty.buffer.ByteBuf;
  * <p>A declared length above {@code maxLength} is rejected as soon as the varint proves it, and
  * framed input beyond {@link SszSnappy#maxCompressedLength(int)} is rejected on the chunk header
  * that would exceed it, before decompressing. A declared length of 0 completes at once; a bare
- * stream identifier after it is accepted and swallowed. Bytes after a complete request are
- * rejected as {@link DecodeException.Reason#TRAILING_BYTES}.
+ * stream identifier after it is accepted and swallowed. The call that completes the request
+ * leaves any bytes after it unread in the buffer (the request is never lost to trailing bytes);
+ * a later call that sees bytes after a complete request rejects them as {@link
+ * DecodeException.Reason#TRAILING_BYTES}.
  *
  * <p>Single-threaded (the stream's event loop). After a {@link DecodeException} the decoder is
  * dead and further calls throw {@link IllegalStateException}.
@@ -41,7 +43,7 @@ public final class RequestDecoder {
   /**
    * Consumes from {@code in} (advancing its reader index; the caller keeps ownership and releases
    * it) and returns the request SSZ once complete, {@code null} before that and on every call
-   * after the one that returned it.
+   * after the one that returned it. The completing call does not read past the request.
    */
   public byte[] decode(ByteBuf in) throws DecodeException {
     if (failed) {
@@ -60,7 +62,7 @@ public final class RequestDecoder {
         declared = v;
         if (declared == 0) {
           complete = true;
-          consumeTrailing(in);
+          swallowIdentifier(in);
           return new byte[0];
         }
         out = new byte[declared];
@@ -70,7 +72,6 @@ public final class RequestDecoder {
         complete = true;
         byte[] result = out;
         out = null;
-        consumeTrailing(in);
         return result;
       }
       return null;
@@ -104,15 +105,19 @@ public final class RequestDecoder {
   }
 
   private void consumeTrailing(ByteBuf in) throws DecodeException {
-    while (in.isReadable()) {
-      if (declared == 0 && identMatched < IDENT.length
-          && in.getByte(in.readerIndex()) == IDENT[identMatched]) {
-        in.skipBytes(1);
-        identMatched++;
-      } else {
-        throw new DecodeException(DecodeException.Reason.TRAILING_BYTES,
-            in.readableBytes() + " byte(s) after a complete request");
-      }
+    swallowIdentifier(in);
+    if (in.isReadable()) {
+      throw new DecodeException(DecodeException.Reason.TRAILING_BYTES,
+          in.readableBytes() + " byte(s) after a complete request");
+    }
+  }
+
+  /** After a declared length of 0: consumes bytes as long as they continue the identifier. */
+  private void swallowIdentifier(ByteBuf in) {
+    while (declared == 0 && identMatched < IDENT.length && in.isReadable()
+        && in.getByte(in.readerIndex()) == IDENT[identMatched]) {
+      in.skipBytes(1);
+      identMatched++;
     }
   }
 }

@@ -38,6 +38,8 @@ import io.leanp2p.codec.gossip.RpcLimits;
  * @param maxPayloadSize bytes of a message's decompressed payload (leanSpec 10 MiB)
  * @param rpcLimits decoder limits for inbound RPCs
  * @param maxPeerQueueBytes bytes queued for one peer's outbound stream before RPCs are dropped
+ * @param maxTopicsPerPeer subscriptions remembered per peer (Teku filters at 1000 topics); more
+ *     are ignored and counted
  * @param score peer scoring parameters and thresholds
  */
 public record GossipConfig(
@@ -69,6 +71,7 @@ public record GossipConfig(
     int maxPayloadSize,
     RpcLimits rpcLimits,
     int maxPeerQueueBytes,
+    int maxTopicsPerPeer,
     PeerScoreParams score) {
 
   /** The lean defaults. */
@@ -78,7 +81,7 @@ public record GossipConfig(
       3, 5000, 5000, 10, 10_000, 1024,
       false, 60, 2,
       4_000, 4096, RpcLimits.MAX_PAYLOAD_SIZE, RpcLimits.DEFAULT,
-      32 * 1024 * 1024,
+      32 * 1024 * 1024, 1000,
       PeerScoreParams.DEFAULT);
 
   public GossipConfig {
@@ -102,7 +105,7 @@ public record GossipConfig(
         seenTtlMillis, maxSeenEntries, pruneBackoffSeconds, gossipRetransmission, maxIWantIds, maxIHaveLength,
         maxIHaveMessages, maxIDontWantIds, iDontWantMinDataSize, floodPublish, opportunisticGraftTicks,
         opportunisticGraftPeers, validationTimeoutMillis, maxPendingValidations, maxPayloadSize, rpcLimits,
-        maxPeerQueueBytes, score);
+        maxPeerQueueBytes, maxTopicsPerPeer, score);
   }
 
   public GossipConfig withScore(PeerScoreParams s) {
@@ -110,7 +113,7 @@ public record GossipConfig(
         fanoutTtlMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeenEntries, pruneBackoffSeconds,
         gossipRetransmission, maxIWantIds, maxIHaveLength, maxIHaveMessages, maxIDontWantIds,
         iDontWantMinDataSize, floodPublish, opportunisticGraftTicks, opportunisticGraftPeers,
-        validationTimeoutMillis, maxPendingValidations, maxPayloadSize, rpcLimits, maxPeerQueueBytes, s);
+        validationTimeoutMillis, maxPendingValidations, maxPayloadSize, rpcLimits, maxPeerQueueBytes, maxTopicsPerPeer, s);
   }
 
   public GossipConfig withFloodPublish(boolean flood) {
@@ -118,7 +121,7 @@ public record GossipConfig(
         fanoutTtlMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeenEntries, pruneBackoffSeconds,
         gossipRetransmission, maxIWantIds, maxIHaveLength, maxIHaveMessages, maxIDontWantIds,
         iDontWantMinDataSize, flood, opportunisticGraftTicks, opportunisticGraftPeers,
-        validationTimeoutMillis, maxPendingValidations, maxPayloadSize, rpcLimits, maxPeerQueueBytes, score);
+        validationTimeoutMillis, maxPendingValidations, maxPayloadSize, rpcLimits, maxPeerQueueBytes, maxTopicsPerPeer, score);
   }
 
   public GossipConfig withValidation(long timeoutMillis, int maxPending) {
@@ -126,7 +129,15 @@ public record GossipConfig(
         fanoutTtlMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeenEntries, pruneBackoffSeconds,
         gossipRetransmission, maxIWantIds, maxIHaveLength, maxIHaveMessages, maxIDontWantIds,
         iDontWantMinDataSize, floodPublish, opportunisticGraftTicks, opportunisticGraftPeers,
-        timeoutMillis, maxPending, maxPayloadSize, rpcLimits, maxPeerQueueBytes, score);
+        timeoutMillis, maxPending, maxPayloadSize, rpcLimits, maxPeerQueueBytes, maxTopicsPerPeer, score);
+  }
+
+  public GossipConfig withOpportunisticGraft(int ticks, int peers) {
+    return new GossipConfig(d, dLow, dHigh, dLazy, dOut, dScore, gossipFactor, heartbeatIntervalMillis,
+        fanoutTtlMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeenEntries, pruneBackoffSeconds,
+        gossipRetransmission, maxIWantIds, maxIHaveLength, maxIHaveMessages, maxIDontWantIds,
+        iDontWantMinDataSize, floodPublish, ticks, peers,
+        validationTimeoutMillis, maxPendingValidations, maxPayloadSize, rpcLimits, maxPeerQueueBytes, maxTopicsPerPeer, score);
   }
 
   static final int MESSAGE_ID_LENGTH = MessageId.LENGTH;

@@ -41,6 +41,7 @@ public final class GossipCounters {
   long badMessageIds;
   long seenEvicted;
   long rpcsSent;
+  long subscriptionsDropped;
 
   /** An immutable copy of all counters. */
   public record Snapshot(
@@ -52,7 +53,7 @@ public final class GossipCounters {
       long iwantServed, long iwantRetransmissionCapped, long iwantIdsTruncated, long iwantSent, long ihaveSent,
       long ihaveIgnored, long idontwantSent, long idontwantReceived, long idontwantSkipped, long idontwantDropped,
       long graftsReceived, long graftsRejected, long prunesReceived, long badMessageIds, long seenEvicted,
-      long rpcsSent) {}
+      long rpcsSent, long subscriptionsDropped) {}
 
   Snapshot snapshot() {
     return new Snapshot(rpcsReceived, rpcsFromUnknownPeer, rpcsGraylisted, messagesReceived, messagesDelivered,
@@ -61,6 +62,6 @@ public final class GossipCounters {
         validationTimeouts, validationUnknown, messagesForwarded, messagesPublished, publishDuplicates,
         iwantServed, iwantRetransmissionCapped, iwantIdsTruncated, iwantSent, ihaveSent, ihaveIgnored,
         idontwantSent, idontwantReceived, idontwantSkipped, idontwantDropped, graftsReceived, graftsRejected,
-        prunesReceived, badMessageIds, seenEvicted, rpcsSent);
+        prunesReceived, badMessageIds, seenEvicted, rpcsSent, subscriptionsDropped);
   }
 }

@@ -31,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * are framed into a bounded per-peer queue and written while the stream {@link
  * MuxedStream#isWritable() is writable}; over {@code maxQueueBytes} an RPC is dropped and
  * counted, never queued without bound. Single-threaded (the event loop).
+ *
+ * <p>Wiring in the node: the node's {@link GossipOutput#send} calls {@link #send}; when a peer's
+ * gossip streams come up it calls {@link #attachInbound} / {@link #attachOutbound} and {@link
+ * GossipRouter#addPeer}; when the peer goes away, {@link GossipRouter#removePeer} and {@link
+ * #detach}.
  */
 public final class GossipStreams {
   private static final Logger LOG = LoggerFactory.getLogger(GossipStreams.class);
@@ -46,12 +51,11 @@ public final class GossipStreams {
   long framingErrors;
   long rpcsQueued;
   long rpcsDroppedQueueFull;
-  long rpcsDroppedNoStream;
   long bytesWritten;
 
   /** Immutable counter snapshot. */
   public record Counters(long framesReceived, long rpcDecodeErrors, long framingErrors, long rpcsQueued,
-      long rpcsDroppedQueueFull, long rpcsDroppedNoStream, long bytesWritten) {}
+      long rpcsDroppedQueueFull, long bytesWritten) {}
 
   /**
    * @param onRpc where decoded RPCs go (normally {@code router::onRpc})
@@ -70,7 +74,7 @@ public final class GossipStreams {
 
   public Counters counters() {
     return new Counters(framesReceived, rpcDecodeErrors, framingErrors, rpcsQueued, rpcsDroppedQueueFull,
-        rpcsDroppedNoStream, bytesWritten);
+        bytesWritten);
   }
 
   /**
@@ -128,14 +132,16 @@ public final class GossipStreams {
     stream.handler(h);
   }
 
-  /** Uses {@code stream} (negotiated, ours) to write RPCs to {@code peer}. */
+  /**
+   * Uses {@code stream} (negotiated, ours) to write RPCs to {@code peer}; RPCs queued for the peer
+   * before its stream existed (such as the router's initial subscription RPC) go out first.
+   */
   public void attachOutbound(PeerId peer, MuxedStream stream) {
-    Outbound o = new Outbound(stream);
-    Outbound old = outbound.put(peer, o);
-    if (old != null) {
-      o.queue.addAll(old.queue); // keep what was queued before the stream existed or was replaced
-      o.queuedBytes = old.queuedBytes;
+    Outbound o = outbound.computeIfAbsent(peer, k -> new Outbound());
+    if (o.stream != null && o.stream != stream) {
+      o.stream.closeWrite();
     }
+    o.stream = stream;
     stream.handler(new StreamHandler() {
       @Override
       public void onData(MuxedStream s, ByteBuf data) {
@@ -149,19 +155,21 @@ public final class GossipStreams {
 
       @Override
       public void onClosed(MuxedStream s) {
-        outbound.remove(peer, o);
+        if (o.stream == s) {
+          outbound.remove(peer, o);
+        }
       }
     });
     o.drain();
   }
 
-  /** Frames and queues {@code rpc} for {@code peer} (dropped and counted without stream or room). */
+  /**
+   * Frames and queues {@code rpc} for {@code peer}. Without an outbound stream yet, RPCs wait in
+   * the same bounded queue until {@link #attachOutbound}; without room they are dropped and
+   * counted. Call {@link #detach} when the peer goes away.
+   */
   public void send(PeerId peer, Rpc rpc) {
-    Outbound o = outbound.get(peer);
-    if (o == null) {
-      rpcsDroppedNoStream++;
-      return;
-    }
+    Outbound o = outbound.computeIfAbsent(peer, k -> new Outbound());
     byte[] frame = RpcFrames.encode(rpc);
     if (o.queuedBytes + frame.length > maxQueueBytes) {
       rpcsDroppedQueueFull++;
@@ -178,7 +186,9 @@ public final class GossipStreams {
     Outbound o = outbound.remove(peer);
     if (o != null) {
       o.queue.clear();
-      o.stream.closeWrite();
+      if (o.stream != null) {
+        o.stream.closeWrite();
+      }
     }
     inbound.remove(peer);
   }
@@ -190,16 +200,12 @@ public final class GossipStreams {
   }
 
   private final class Outbound {
-    final MuxedStream stream;
+    MuxedStream stream;
     final ArrayDeque<byte[]> queue = new ArrayDeque<>();
     long queuedBytes;
 
-    Outbound(MuxedStream stream) {
-      this.stream = stream;
-    }
-
     void drain() {
-      while (!queue.isEmpty() && stream.isWritable()) {
+      while (stream != null && !queue.isEmpty() && stream.isWritable()) {
         byte[] f = queue.poll();
         queuedBytes -= f.length;
         bytesWritten += f.length;
@@ -208,7 +214,7 @@ public final class GossipStreams {
     }
   }
 
-  /** All peers with an outbound stream. */
+  /** All peers with an outbound stream or queue. */
   public List<PeerId> outboundPeers() {
     return new ArrayList<>(outbound.keySet());
   }

@@ -130,6 +130,7 @@ final class PeerScoring {
       t.meshFailurePenalty += deficit * deficit;
     }
     t.inMesh = false;
+    t.meshDeliveriesActive = false;
   }
 
   /** {@code peer} delivered the first copy of a message that then validated. */
@@ -187,7 +188,7 @@ final class PeerScoring {
         ts += Math.min(quanta, p.timeInMeshCap()) * p.timeInMeshWeight();
       }
       ts += t.firstDeliveries * p.firstMessageDeliveriesWeight();
-      if (t.meshDeliveriesActive && t.meshDeliveries < p.meshMessageDeliveriesThreshold()) {
+      if (t.inMesh && t.meshDeliveriesActive && t.meshDeliveries < p.meshMessageDeliveriesThreshold()) {
         double deficit = p.meshMessageDeliveriesThreshold() - t.meshDeliveries;
         ts += deficit * deficit * p.meshMessageDeliveriesWeight();
       }

@@ -181,7 +181,7 @@ public final class ReqResp {
     final long id;
     final PeerId peer;
     final LeanProtocol protocol;
-    final byte[] ssz;
+    byte[] ssz; // dropped once written
     final int maxChunks;
     final ResponseDecoder decoder;
     Scheduler.Cancellable timer;
@@ -235,6 +235,7 @@ public final class ReqResp {
       ByteBuf out = s.alloc().buffer(ssz.length + 32);
       try {
         SszSnappy.encodeRequest(ssz, out);
+        ssz = null;
       } catch (RuntimeException e) {
         out.release();
         leftover.release();

@@ -155,10 +155,17 @@ class SnappyFramesTest {
       byte[] out = new byte[data.length + 2];
       SnappyFrameDecoder d = new SnappyFrameDecoder();
       d.reset(out, 1, data.length, Long.MAX_VALUE);
+      int i = 0;
       for (byte[] piece : split.pieces()) {
-        ByteBuf b = Unpooled.wrappedBuffer(piece);
-        d.decode(b);
-        assertThat(b.readableBytes()).as(split.name()).isZero();
+        // alternate heap and direct (no backing array) buffers
+        ByteBuf b = i++ % 2 == 0 ? Unpooled.wrappedBuffer(piece)
+            : Unpooled.directBuffer(Math.max(1, piece.length)).writeBytes(piece);
+        try {
+          d.decode(b);
+          assertThat(b.readableBytes()).as(split.name()).isZero();
+        } finally {
+          b.release();
+        }
       }
       assertThat(d.isComplete()).as(split.name()).isTrue();
       assertThat(d.consumed()).isEqualTo(framed.length);

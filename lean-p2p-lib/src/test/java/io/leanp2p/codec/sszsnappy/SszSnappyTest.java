@@ -2,6 +2,7 @@ package io.leanp2p.codec.sszsnappy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
 
 import io.leanp2p.testing.Splits;
 import io.leanp2p.util.DecodeException;
@@ -33,10 +34,20 @@ class SszSnappyTest {
   static byte[] decodeRequest(List<byte[]> pieces, int max) throws DecodeException {
     RequestDecoder d = new RequestDecoder(max);
     byte[] result = null;
-    for (byte[] piece : pieces) {
-      ByteBuf b = Unpooled.wrappedBuffer(piece);
-      byte[] r = d.decode(b);
-      assertThat(b.isReadable()).isFalse();
+    for (int i = 0; i < pieces.size(); i++) {
+      ByteBuf b = buffer(pieces.get(i), i);
+      byte[] r;
+      try {
+        r = d.decode(b);
+        if (b.isReadable()) {
+          // only the completing call leaves bytes: the next call must reject them
+          assertThat(r).isNotNull();
+          d.decode(b);
+          fail("bytes after a complete request were accepted");
+        }
+      } finally {
+        b.release();
+      }
       if (r != null) {
         assertThat(result).as("request returned twice").isNull();
         result = r;
@@ -51,16 +62,30 @@ class SszSnappyTest {
   static List<ResponseChunk> decodeResponse(List<byte[]> pieces, int max) throws DecodeException {
     ResponseDecoder d = new ResponseDecoder(max);
     List<ResponseChunk> out = new ArrayList<>();
-    for (byte[] piece : pieces) {
-      ByteBuf b = Unpooled.wrappedBuffer(piece);
-      d.decode(b, out::add);
-      assertThat(b.isReadable()).isFalse();
+    for (int i = 0; i < pieces.size(); i++) {
+      ByteBuf b = buffer(pieces.get(i), i);
+      try {
+        d.decode(b, out::add);
+        assertThat(b.isReadable()).isFalse();
+      } finally {
+        b.release();
+      }
     }
     if (!d.atBoundary()) {
       throw DecodeException.truncated("response stream ends inside a chunk");
     }
     assertThat(d.chunks()).isEqualTo(out.size());
     return out;
+  }
+
+  /** Even pieces in heap buffers, odd pieces in direct buffers (no backing array). */
+  static ByteBuf buffer(byte[] piece, int index) {
+    if (index % 2 == 0) {
+      return Unpooled.wrappedBuffer(piece);
+    }
+    ByteBuf b = Unpooled.directBuffer(Math.max(1, piece.length));
+    b.writeBytes(piece);
+    return b;
   }
 
   static byte[] rawChunk(int wireCode, byte[] payload) {
@@ -189,12 +214,12 @@ class SszSnappyTest {
     }
     assertThatThrownBy(() -> decodeRequest(List.of(Hex.decode("00ff0600")), MAX))
         .isInstanceOfSatisfying(DecodeException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TRUNCATED));
-    assertThatThrownBy(() -> decodeRequest(List.of(Hex.decode("0001")), MAX))
+    assertThatThrownBy(() -> decodeRequest(List.of(Hex.decode("00"), Hex.decode("01")), MAX))
         .isInstanceOfSatisfying(DecodeException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TRAILING_BYTES));
   }
 
   @Test
-  void requestRejections() {
+  void requestRejections() throws DecodeException {
     // empty stream
     assertThatThrownBy(() -> decodeRequest(List.of(new byte[0]), MAX))
         .isInstanceOfSatisfying(DecodeException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TRUNCATED));
@@ -207,9 +232,15 @@ class SszSnappyTest {
     RequestDecoder status = new RequestDecoder(80);
     assertThatThrownBy(() -> status.decode(Unpooled.wrappedBuffer(Hex.decode("d1"))))
         .isInstanceOfSatisfying(DecodeException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE));
-    // trailing bytes after a complete request
+    // trailing bytes after a complete request: left unread by the completing call, rejected later
     byte[] wire = concat(SszSnappy.encodeRequest(Hex.decode("0102")), Hex.decode("00"));
-    assertThatThrownBy(() -> decodeRequest(List.of(wire), MAX))
+    RequestDecoder t = new RequestDecoder(MAX);
+    ByteBuf buf = Unpooled.wrappedBuffer(wire);
+    assertThat(t.decode(buf)).containsExactly(1, 2);
+    assertThat(buf.readableBytes()).isEqualTo(1);
+    assertThatThrownBy(() -> t.decode(buf))
+        .isInstanceOfSatisfying(DecodeException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TRAILING_BYTES));
+    assertThatThrownBy(() -> decodeRequest(List.of(SszSnappy.encodeRequest(Hex.decode("0102")), Hex.decode("00")), MAX))
         .isInstanceOfSatisfying(DecodeException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TRAILING_BYTES));
     // incomplete payload at end of stream
     byte[] full = SszSnappy.encodeRequest(sample(100, 1));
@@ -240,7 +271,9 @@ class SszSnappyTest {
         rawChunk(0xff, Hex.decode("01")), // code 0xff, length 1 right after an empty chunk
         SszSnappy.encodeResponseChunk(ResponseCode.SUCCESS, big),
         SszSnappy.encodeErrorChunk(ResponseCode.RESOURCE_UNAVAILABLE, "gone"),
-        rawChunk(77, Hex.decode("6f6f7073")));
+        rawChunk(77, Hex.decode("6f6f7073")),
+        // padding and a repeated identifier inside a chunk's framed stream
+        Hex.decode("0004" + IDENT + "fe030000aabbcc" + IDENT + "0108000090cea091deadbeef"));
     List<ResponseChunk> expected = List.of(
         new ResponseChunk(0, ResponseCode.SUCCESS, Hex.decode("deadbeef")),
         new ResponseChunk(0, ResponseCode.SUCCESS, new byte[0]),
@@ -250,7 +283,8 @@ class SszSnappyTest {
         new ResponseChunk(0xff, ResponseCode.INVALID_REQUEST, Hex.decode("01")),
         new ResponseChunk(0, ResponseCode.SUCCESS, big),
         new ResponseChunk(3, ResponseCode.RESOURCE_UNAVAILABLE, "gone".getBytes(StandardCharsets.UTF_8)),
-        new ResponseChunk(77, ResponseCode.SERVER_ERROR, "oops".getBytes(StandardCharsets.UTF_8)));
+        new ResponseChunk(77, ResponseCode.SERVER_ERROR, "oops".getBytes(StandardCharsets.UTF_8)),
+        new ResponseChunk(0, ResponseCode.SUCCESS, Hex.decode("deadbeef")));
     for (Splits.Split s : Splits.of(wire, 200, 10)) {
       assertThat(decodeResponse(s.pieces(), MAX)).as(s.name()).isEqualTo(expected);
     }
@@ -283,6 +317,14 @@ class SszSnappyTest {
     // partial identifier after an empty payload cannot start a chunk
     assertThatThrownBy(() -> decodeResponse(List.of(Hex.decode("0000ff0600007f")), MAX))
         .isInstanceOfSatisfying(DecodeException.class, e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED));
+    // framed bytes beyond declared + declared/6 + 1024: rejected on the padding chunk's header
+    ResponseDecoder padded = new ResponseDecoder(MAX);
+    assertThatThrownBy(() -> padded.decode(Unpooled.wrappedBuffer(Hex.decode("0064" + IDENT + "fed00700")), c -> { }))
+        .isInstanceOfSatisfying(DecodeException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE));
+    // a declared length is rejected on the first varint byte that proves it too large
+    ResponseDecoder small = new ResponseDecoder(80);
+    assertThatThrownBy(() -> small.decode(Unpooled.wrappedBuffer(Hex.decode("00ff")), c -> { }))
+        .isInstanceOfSatisfying(DecodeException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE));
     // the per-decoder limit
     byte[] chunk = SszSnappy.encodeResponseChunk(ResponseCode.SUCCESS, new byte[81]);
     assertThatThrownBy(() -> decodeResponse(List.of(chunk), 80))

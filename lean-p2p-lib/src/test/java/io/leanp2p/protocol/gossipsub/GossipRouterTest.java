@@ -279,4 +279,90 @@ class GossipRouterTest {
       }
     }
   }
+
+  @Test
+  void meshDeliveryDeficitPenalisesSilentMeshPeersAndLeavesAFailurePenalty() {
+    PeerScoreParams score = PeerScoreParams.DEFAULT
+        .withDefaultTopic(TopicScoreParams.DEFAULT.withMeshDeliveries(-1.0, 2, 1_000, -1.0))
+        .withDecayIntervalMillis(1_000);
+    GossipRouter r = meshOf(GossipConfig.DEFAULT.withScore(score), 2, "/meshsub/1.2.0");
+    sched.advanceMillis(1_500);
+    for (int i = 0; i < 2; i++) {
+      r.onRpc(p("p1"), Rpc.ofPublish(List.of(Message.anonymous(T, wire(100, i)))));
+      r.reportValidation(delivered.get(i).messageId(), ValidationResult.ACCEPT);
+    }
+    r.heartbeat(); // decay: P3 becomes active; p0 delivered nothing -> deficit 2 -> -4 -> pruned
+    assertThat(r.snapshot().mesh(T)).containsExactly(p("p1"));
+    assertThat(r.score(p("p1"))).isPositive();
+    // out of the mesh, P3 no longer applies but the failure penalty P3b (deficit^2 = 4) does
+    assertThat(r.score(p("p0"))).isCloseTo(-4.0, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void opportunisticGraftingAddsWellScoredPeersWhenTheMeshMedianIsLow() {
+    GossipRouter r = meshOf(GossipConfig.DEFAULT.withOpportunisticGraft(1, 2), 8, "/meshsub/1.2.0");
+    for (int i = 0; i < 3; i++) {
+      r.addPeer(p("good" + i), "/meshsub/1.2.0", Direction.INBOUND, "10.1.0." + i);
+      r.onRpc(p("good" + i), Rpc.ofSubscriptions(List.of(new SubOpts(true, T))));
+      r.setApplicationScore(p("good" + i), 50);
+    }
+    r.heartbeat();
+    List<PeerId> m = r.snapshot().mesh(T);
+    assertThat(m).hasSize(10);
+    assertThat(m.stream().filter(x -> x.equals(p("good0")) || x.equals(p("good1")) || x.equals(p("good2"))).count())
+        .isEqualTo(2);
+  }
+
+  @Test
+  void publishingToAnUnsubscribedTopicUsesFanoutThatExpires() {
+    GossipRouter r = router(GossipConfig.DEFAULT);
+    for (int i = 0; i < 10; i++) {
+      r.addPeer(p("p" + i), "/meshsub/1.2.0", Direction.OUTBOUND, null);
+      r.onRpc(p("p" + i), Rpc.ofSubscriptions(List.of(new SubOpts(true, T))));
+    }
+    PublishResult res = r.publish(T, wire(10, 1));
+    assertThat(res.recipients()).isEqualTo(GossipConfig.DEFAULT.d());
+    r.heartbeat();
+    assertThat(r.snapshot().fanout().get(T)).hasSize(GossipConfig.DEFAULT.d());
+    sched.advanceMillis(GossipConfig.DEFAULT.fanoutTtlMillis() + 1);
+    r.heartbeat();
+    assertThat(r.snapshot().fanout()).doesNotContainKey(T);
+    // subscribing later takes the mesh from the peers
+    assertThat(r.subscribe(T)).isTrue();
+    assertThat(r.refreshSnapshot().mesh(T)).hasSize(GossipConfig.DEFAULT.d());
+  }
+
+  @Test
+  void invalidDeliveryPenaltyDecaysAndSurvivesReconnection() {
+    GossipRouter r = meshOf(GossipConfig.DEFAULT, 2, "/meshsub/1.2.0");
+    r.onRpc(p("p0"), Rpc.ofPublish(List.of(Message.anonymous(T, wire(100, 1)))));
+    r.reportValidation(delivered.get(0).messageId(), ValidationResult.REJECT);
+    double s0 = r.score(p("p0"));
+    assertThat(s0).isLessThan(-98);
+    // reconnecting does not wash the score (retainScore)
+    r.removePeer(p("p0"));
+    r.addPeer(p("p0"), "/meshsub/1.2.0", Direction.OUTBOUND, "10.0.0.0");
+    assertThat(r.score(p("p0"))).isEqualTo(s0);
+    // decay (every 4 s) moves it back towards zero
+    for (int i = 0; i < 20; i++) {
+      sched.advanceMillis(4_000);
+      r.heartbeat();
+    }
+    assertThat(r.score(p("p0"))).isGreaterThan(s0).isNegative();
+  }
+
+  @Test
+  void subscriptionsPerPeerAreBounded() {
+    GossipRouter r = router(GossipConfig.DEFAULT);
+    r.addPeer(p("p0"), "/meshsub/1.2.0", Direction.INBOUND, null);
+    List<SubOpts> subs = new ArrayList<>();
+    for (int i = 0; i < 1005; i++) {
+      subs.add(new SubOpts(true, "t" + i));
+    }
+    r.onRpc(p("p0"), Rpc.ofSubscriptions(subs.subList(0, 900)));
+    r.onRpc(p("p0"), Rpc.ofSubscriptions(subs.subList(900, 1005)));
+    GossipSnapshot s = r.refreshSnapshot();
+    assertThat(s.peerTopics().get(p("p0"))).hasSize(GossipConfig.DEFAULT.maxTopicsPerPeer());
+    assertThat(s.counters().subscriptionsDropped()).isEqualTo(5);
+  }
 }

@@ -34,8 +34,11 @@ class GossipStreamsTest {
     }, RpcLimits.DEFAULT, 1 << 20);
     Rpc first = Rpc.ofSubscriptions(List.of(new SubOpts(true, T)));
     receiver.attachInbound(a, pair.listener(), Unpooled.wrappedBuffer(RpcFrames.encode(first)));
+    // sent before the outbound stream exists: queued, written first once it is attached
+    Rpc early = Rpc.ofSubscriptions(List.of(new SubOpts(true, "early")));
+    sender.send(b, early);
     sender.attachOutbound(b, pair.dialer());
-    List<Rpc> expected = new ArrayList<>(List.of(first));
+    List<Rpc> expected = new ArrayList<>(List.of(first, early));
     for (int i = 0; i < 20; i++) {
       Rpc r = Rpc.ofPublish(List.of(Message.anonymous(T, new byte[i * 10])));
       expected.add(r);

@@ -532,11 +532,50 @@ class ReqRespTest {
     assertThat(a.terminals(1)).extracting(ReqRespHarness.Event::kind).containsExactly("eos");
   }
 
+  /** varint(declared) || stream identifier || skippable chunk (0xfe) of {@code pad} bytes. */
+  static byte[] paddedRequest(int declared, int pad) {
+    byte[] ident = Hex.decode("ff060000734e61507059");
+    byte[] out = new byte[1 + ident.length + 4 + pad];
+    out[0] = (byte) declared;
+    System.arraycopy(ident, 0, out, 1, ident.length);
+    int h = 1 + ident.length;
+    out[h] = (byte) 0xfe;
+    out[h + 1] = (byte) pad;
+    out[h + 2] = (byte) (pad >> 8);
+    out[h + 3] = (byte) (pad >> 16);
+    return out;
+  }
+
+  @Test
+  void requestedBlocksAreRateLimitedPerPeer() {
+    var h = new ReqRespHarness();
+    Node a = h.node(CFG.withMaxConcurrentPerPeer(8));
+    Node b =
+        h.node(CFG.withRateLimits(ReqRespConfig.RateLimit.unlimited(), new ReqRespConfig.RateLimit(100, 64)));
+    h.connect(a, b);
+    b.host = (self, ch, peer, p, ssz) -> self.rr.endResponse(ch);
+    a.rr.request(1, b.id, LeanProtocol.BLOCKS_BY_RANGE, range(0, 64));
+    a.rr.request(2, b.id, LeanProtocol.BLOCKS_BY_RANGE, range(64, 64));
+    a.rr.request(3, b.id, LeanProtocol.BLOCKS_BY_ROOT, roots(64)); // its own bucket
+    h.sched.runDue();
+    assertThat(a.terminals(1)).extracting(ReqRespHarness.Event::kind).containsExactly("eos");
+    assertThat(a.terminals(2).get(0).error().code()).isEqualTo(ResponseCode.RESOURCE_UNAVAILABLE);
+    assertThat(a.terminals(2).get(0).error().message()).isEqualTo(ReqResp.RATE_LIMITED);
+    assertThat(a.terminals(3)).extracting(ReqRespHarness.Event::kind).containsExactly("eos");
+    h.sched.advanceMillis(1_000); // 36 + 64 tokens
+    a.rr.request(4, b.id, LeanProtocol.BLOCKS_BY_RANGE, range(64, 64));
+    a.rr.request(5, b.id, LeanProtocol.BLOCKS_BY_RANGE, range(128, 64));
+    h.sched.runDue();
+    assertThat(a.terminals(4)).extracting(ReqRespHarness.Event::kind).containsExactly("eos");
+    assertThat(a.terminals(5).get(0).error().message()).isEqualTo(ReqResp.RATE_LIMITED);
+    assertThat(b.rr.snapshot().inboundRateLimited()).isEqualTo(2);
+  }
+
   @Test
   void badInboundRequestsGetTheSpecMessages() {
     var h = new ReqRespHarness();
     Node a = h.node(CFG);
-    Node b = h.node(CFG);
+    Node b = h.node(CFG.withInboundLimits(32, 32));
     h.connect(a, b);
     record Case(LeanProtocol p, byte[] wire, String message) {}
     List<Case> cases =
@@ -549,7 +588,9 @@ class ReqRespTest {
             new Case(LeanProtocol.BLOCKS_BY_RANGE, SszSnappy.encodeRequest(range(1, 0)), "Invalid count"),
             new Case(LeanProtocol.BLOCKS_BY_RANGE, SszSnappy.encodeRequest(range(1, 1025)), "Invalid count"),
             new Case(LeanProtocol.STATUS, Hex.decode("81808005"), "Empty request"),
-            new Case(LeanProtocol.STATUS, new byte[] {0x50, 0x01, 0x02}, "Empty request"));
+            new Case(LeanProtocol.STATUS, new byte[] {0x50, 0x01, 0x02}, "Empty request"),
+            // declares 80 bytes, then pads with a skippable frame beyond 80 + 80/6 + 1024 framed bytes
+            new Case(LeanProtocol.STATUS, paddedRequest(80, 2000), "Empty request"));
     List<ReqRespHarness.RawClient> clients = new ArrayList<>();
     for (Case c : cases) {
       clients.add(h.new RawClient(a, b, c.p(), c.wire(), true));
@@ -795,6 +836,62 @@ class ReqRespTest {
     assertThat(b.rr.snapshot().inboundActive()).isZero();
     var s = a.rr.snapshot();
     assertThat(s.requestsEnded() + s.requestsFailed()).isEqualTo(accepted.size());
+  }
+
+  @Test
+  void eachChunkIsHandedUpAtOnceAndListenerExceptionsAreIsolated() {
+    var h = new ReqRespHarness(MemoryStreams.Options.defaults().fixedPieces(2));
+    Node a = h.node(CFG);
+    Node b = h.node(CFG);
+    h.connect(a, b);
+    long[] channel = {0};
+    b.host = (self, ch, peer, p, ssz) -> channel[0] = ch;
+    int[] seen = {0};
+    a.onChunk =
+        (id, ssz) -> {
+          seen[0]++;
+          throw new IllegalStateException("host bug");
+        };
+    a.rr.request(1, b.id, LeanProtocol.BLOCKS_BY_ROOT, roots(3));
+    h.sched.runDue();
+    b.rr.sendChunk(channel[0], block(1, 500));
+    h.sched.runDue();
+    assertThat(seen[0]).isEqualTo(1); // before the response ended
+    assertThat(a.terminals(1)).isEmpty();
+    b.rr.sendChunk(channel[0], block(2, 500));
+    h.sched.runDue();
+    assertThat(seen[0]).isEqualTo(2);
+    b.rr.endResponse(channel[0]);
+    h.sched.runDue();
+    assertThat(a.terminals(1)).extracting(ReqRespHarness.Event::kind).containsExactly("eos");
+    // a host that throws on an inbound request: the remote gets SERVER_ERROR "Internal error"
+    b.host =
+        (self, ch, peer, p, ssz) -> {
+          throw new IllegalStateException("host bug");
+        };
+    a.rr.request(2, b.id, LeanProtocol.STATUS, status(1));
+    h.sched.runDue();
+    assertThat(a.terminals(2).get(0).error().code()).isEqualTo(ResponseCode.SERVER_ERROR);
+    assertThat(a.terminals(2).get(0).error().message()).isEqualTo("Internal error");
+  }
+
+  @Test
+  void anIncompleteRequestIsResetAfterTheIdleTimeout() {
+    var h = new ReqRespHarness();
+    Node a = h.node(CFG);
+    Node b = h.node(CFG.withResponderIdleTimeout(Duration.ofSeconds(3)));
+    h.connect(a, b);
+    byte[] wire = SszSnappy.encodeRequest(status(1));
+    var c = h.new RawClient(a, b, LeanProtocol.STATUS, Arrays.copyOf(wire, wire.length - 5), false);
+    h.sched.runDue();
+    assertThat(b.rr.snapshot().inboundActive()).isEqualTo(1);
+    h.sched.advanceMillis(2_999);
+    assertThat(c.reset).isFalse();
+    h.sched.advanceMillis(1);
+    assertThat(c.reset).isTrue();
+    assertThat(b.rr.snapshot().inboundReadTimeouts()).isEqualTo(1);
+    assertThat(b.rr.snapshot().inboundActive()).isZero();
+    assertThat(b.channelEvents).isEmpty();
   }
 
   @Test

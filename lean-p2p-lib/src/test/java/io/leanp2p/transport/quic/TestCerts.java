@@ -34,6 +34,10 @@ final class TestCerts {
   boolean selfSignWithOtherKey; // certificate signed by a key other than its own
   Instant notBefore = Instant.now().minus(Duration.ofHours(1));
   Instant notAfter = Instant.now().plus(Duration.ofDays(1));
+  /** Subject and issuer; empty like rust-libp2p's unless set (the JDK cannot parse empty DNs). */
+  X500Name name = new X500Name(new org.bouncycastle.asn1.x500.RDN[0]);
+  /** The TLS key pair of the last certificate built. */
+  KeyPair lastKey;
 
   TestCerts(PrivateKey identity, SecureRandom random) {
     this.identity = identity;
@@ -48,6 +52,7 @@ final class TestCerts {
 
   byte[] build() throws Exception {
     KeyPair tls = p256();
+    lastKey = tls;
     byte[] spki = tls.getPublic().getEncoded();
     byte[] signedSpki = signOtherKey ? p256().getPublic().getEncoded() : spki;
     byte[] msg = new byte[Libp2pTls.SIGNATURE_PREFIX.length + signedSpki.length];
@@ -55,7 +60,7 @@ final class TestCerts {
     System.arraycopy(signedSpki, 0, msg, Libp2pTls.SIGNATURE_PREFIX.length, signedSpki.length);
     byte[] pk = publicKeyProtobuf != null ? publicKeyProtobuf : identity.publicKey().toProtobuf();
     byte[] value = extensionValue != null ? extensionValue : signedKey(pk, identity.sign(msg));
-    X500Name empty = new X500Name(new org.bouncycastle.asn1.x500.RDN[0]);
+    X500Name empty = name;
     X509v3CertificateBuilder b =
         new JcaX509v3CertificateBuilder(
             empty,
@@ -70,6 +75,15 @@ final class TestCerts {
     KeyPair signer = selfSignWithOtherKey ? p256() : tls;
     return b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate()))
         .getEncoded();
+  }
+
+  /** Builds with a JDK-parseable DN and returns it as a JDK certificate (for Netty key managers). */
+  java.security.cert.X509Certificate buildJdk() throws Exception {
+    name = new X500Name("CN=test");
+    byte[] der = build();
+    return (java.security.cert.X509Certificate)
+        java.security.cert.CertificateFactory.getInstance("X.509")
+            .generateCertificate(new java.io.ByteArrayInputStream(der));
   }
 
   private KeyPair p256() throws Exception {

@@ -111,6 +111,27 @@ class TcpTransportTest {
   }
 
   @Test
+  void dialWithoutPeerIdLearnsItAndRequirePeerIdRefusesIt() throws Exception {
+    try (TcpTestNode a = new TcpTestNode();
+        TcpTestNode strict =
+            new TcpTestNode(TcpConfig.defaults(), new ConnectionManagerConfig(16, Duration.ofSeconds(5), true));
+        TcpTestNode b = new TcpTestNode()) {
+      b.listen();
+      Connection c = a.await(() -> a.cm.dial(b.listenAddr, T), T);
+      assertThat(c.remotePeer()).isEqualTo(b.id);
+      assertThat(c.remoteAddress()).isEqualTo(b.p2pAddr());
+      // a second dial to the now known peer returns the same connection
+      Connection again = a.await(() -> a.cm.dial(b.p2pAddr(), T), T);
+      assertThat(again).isSameAs(c);
+      assertThatThrownBy(() -> strict.await(() -> strict.cm.dial(b.listenAddr, T), T))
+          .cause()
+          .isInstanceOfSatisfying(
+              ConnectionException.class,
+              e -> assertThat(e.reason().kind()).isEqualTo(CloseReason.Kind.REFUSED));
+    }
+  }
+
+  @Test
   void dialToSelfIsRefused() throws Exception {
     try (TcpTestNode a = new TcpTestNode()) {
       a.listen();

@@ -22,6 +22,8 @@ public enum YamuxError {
   DATA_AFTER_FIN,
   /** Outbound bytes queued beyond the per-stream cap. */
   WRITE_BUFFER_FULL,
+  /** A local protocol handler threw; its stream was reset (not a remote fault). */
+  HANDLER_FAILED,
   /** The remote sent GoAway with an error code. */
   REMOTE_GO_AWAY_ERROR
 }

@@ -54,6 +54,7 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
   private int unackedOutbound;
   private boolean goAwayReceived;
   private boolean closed;
+  private boolean closing;
   private CloseReason closeReason;
   private boolean inRead;
   private boolean needFlush;
@@ -159,9 +160,10 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
 
   @Override
   public void close(String reason) {
-    if (closed || ctx == null) {
+    if (closed || closing || ctx == null) {
       return;
     }
+    closing = true;
     ChannelCloseReason.record(ctx.channel(), CloseReason.of(CloseReason.Kind.LOCAL_CLOSE, reason));
     ByteBuf b = ctx.alloc().buffer(YamuxFrame.HEADER);
     YamuxFrame.writeHeader(b, YamuxFrame.TYPE_GO_AWAY, 0, 0, YamuxFrame.GO_AWAY_NORMAL);
@@ -326,7 +328,11 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
       return false;
     }
     YamuxStream s = streams.get(hStream);
-    long window = s != null ? s.recvWindow() : YamuxConfig.SPEC_WINDOW; // new or unknown stream
+    // a new stream starts with the spec window; a closed one may still have had ours granted
+    long window =
+        s != null
+            ? s.recvWindow()
+            : (hFlags & YamuxFrame.SYN) != 0 ? YamuxConfig.SPEC_WINDOW : cfg.initialWindow();
     if (hLen > window) {
       protocolError(YamuxError.WINDOW_VIOLATION, hLen + " bytes on stream " + hStream + ", window " + window);
       return false;
@@ -425,7 +431,13 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
     streams.put(s.rawId(), s);
     sendWindowUpdate(s.rawId(), YamuxFrame.ACK, s.extraWindow());
     flushSoon();
-    inboundHandler.accept(s);
+    try {
+      inboundHandler.accept(s);
+    } catch (RuntimeException e) {
+      LOG.warn("inbound stream handler threw; resetting {}", s, e);
+      errors.inc(YamuxError.HANDLER_FAILED);
+      s.reset();
+    }
   }
 
   private void onPing() {

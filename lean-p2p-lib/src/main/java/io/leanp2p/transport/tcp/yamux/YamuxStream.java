@@ -22,6 +22,8 @@ import java.util.ArrayDeque;
  * are queued and cut into frames that fit the remote's window; the queue is bounded.
  */
 final class YamuxStream implements MuxedStream {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(YamuxStream.class);
+
   private final YamuxSession session;
   private final int id;
   private final Direction direction;
@@ -144,12 +146,22 @@ final class YamuxStream implements MuxedStream {
         ByteBuf b = inbound.poll();
         int n = b.readableBytes();
         StreamHandler h = handler;
-        h.onData(this, b);
+        try {
+          h.onData(this, b); // the handler owns b now
+        } catch (RuntimeException e) {
+          handlerFailed("onData", e);
+          return;
+        }
         credit(n);
       }
       if (handler != null && !reset && remoteFin && inbound.isEmpty() && !remoteFinDelivered) {
         remoteFinDelivered = true;
-        handler.onRemoteClose(this);
+        try {
+          handler.onRemoteClose(this);
+        } catch (RuntimeException e) {
+          handlerFailed("onRemoteClose", e);
+          return;
+        }
         maybeClosed();
       }
     } finally {
@@ -169,6 +181,13 @@ final class YamuxStream implements MuxedStream {
       session.sendWindowUpdate(id, 0, delta);
       session.flushSoon();
     }
+  }
+
+  /** A protocol handler threw: only its stream pays (reset), never the connection. */
+  private void handlerFailed(String where, RuntimeException e) {
+    LOG.warn("stream handler {} of {} threw; resetting the stream", where, this, e);
+    session.countError(YamuxError.HANDLER_FAILED);
+    reset();
   }
 
   // ---------------------------------------------------------------- send

@@ -335,6 +335,56 @@ class YamuxSessionTest {
   }
 
   @Test
+  void reorderedFramesAreHandledWithoutBreakingTheSession() {
+    YamuxPair p = new YamuxPair();
+    List<Rec> recs = new ArrayList<>();
+    p.server.inboundStreamHandler(s -> {
+      Rec r = new Rec();
+      recs.add(r);
+      s.handler(r);
+    });
+    // data before its SYN: a frame for an unknown stream, ignored
+    p.sch.writeInbound(Unpooled.wrappedBuffer(frame(0, 0, 1, 2, new byte[] {1, 2})));
+    // window update and ACK for unknown streams: ignored
+    p.sch.writeInbound(Unpooled.wrappedBuffer(frame(1, YamuxFrame.ACK, 7, 10, null)));
+    assertThat(p.server.isOpen()).isTrue();
+    assertThat(recs).isEmpty();
+    // FIN then data on a stream: data after FIN resets that stream, the session survives
+    p.sch.writeInbound(Unpooled.wrappedBuffer(frame(0, YamuxFrame.SYN | YamuxFrame.FIN, 3, 1, new byte[] {5})));
+    p.sch.writeInbound(Unpooled.wrappedBuffer(frame(0, 0, 3, 1, new byte[] {6})));
+    assertThat(recs).hasSize(1);
+    assertThat(recs.get(0).data.toByteArray()).containsExactly(5);
+    assertThat(recs.get(0).events).containsExactly("fin", "reset", "closed");
+    assertThat(p.errors.get(YamuxError.DATA_AFTER_FIN)).isEqualTo(1);
+    assertThat(p.server.isOpen()).isTrue();
+    p.finish();
+  }
+
+  @Test
+  void aThrowingHandlerResetsOnlyItsStream() {
+    YamuxPair p = new YamuxPair();
+    p.server.inboundStreamHandler(
+        s -> s.handler(
+            new StreamHandler() {
+              @Override
+              public void onData(MuxedStream st, ByteBuf b) {
+                b.release();
+                throw new IllegalStateException("boom (expected by the test)");
+              }
+            }));
+    MuxedStream s1 = p.client.openStream().getNow();
+    Rec r1 = new Rec();
+    s1.handler(r1);
+    s1.write(Unpooled.wrappedBuffer(new byte[] {1}));
+    p.shuttle();
+    assertThat(r1.events).containsExactly("reset", "closed");
+    assertThat(p.server.isOpen()).isTrue();
+    assertThat(p.client.isOpen()).isTrue();
+    assertThat(p.errors.get(YamuxError.HANDLER_FAILED)).isEqualTo(1);
+    p.finish();
+  }
+
+  @Test
   void truncatedFrameThenCloseLeaksNothing() {
     byte[] f = frame(0, YamuxFrame.SYN, 1, 100, new byte[100]);
     for (int cut = 1; cut < f.length; cut++) {

@@ -1,0 +1,289 @@
+package io.leanp2p.transport.quic;
+
+import io.leanp2p.transport.Connection;
+import io.leanp2p.transport.Direction;
+import io.leanp2p.transport.MuxedStream;
+import io.leanp2p.transport.StreamHandler;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamResetException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A native QUIC bidirectional stream as a {@link MuxedStream}: FIN is an empty FIN frame queued
+ * behind the data (Netty's {@code shutdownOutput} would overtake queued writes), the
+ * input-shutdown event is {@link StreamHandler#onRemoteClose}, {@link #setReadPaused} is autoRead
+ * (unread bytes stay in QUIC and are not credited back to the sender). It is also the last handler
+ * of the stream channel's pipeline. All methods run on the connection's event loop.
+ *
+ * <p>Until a {@link StreamHandler} is installed autoRead is off, so early bytes wait inside QUIC's
+ * flow-controlled receive buffer; the few chunks read in the same batch as a pause are held here.
+ */
+final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements MuxedStream {
+  private static final Logger log = LoggerFactory.getLogger(QuicMuxedStream.class);
+
+  private final QuicStreamChannel channel;
+  private final QuicConnection connection;
+  private final Direction direction;
+  private final ArrayDeque<ByteBuf> held = new ArrayDeque<>();
+  private StreamHandler handler;
+  private boolean paused;
+  private boolean remoteFinSeen;
+  private boolean remoteFinDelivered;
+  private boolean localFinSent;
+  private boolean reset;
+  private String resetReason;
+  private boolean closedDelivered;
+
+  QuicMuxedStream(QuicStreamChannel channel, QuicConnection connection, Direction direction) {
+    this.channel = channel;
+    this.connection = connection;
+    this.direction = direction;
+  }
+
+  QuicStreamChannel channel() {
+    return channel;
+  }
+
+  @Override
+  public long id() {
+    return channel.streamId();
+  }
+
+  @Override
+  public Connection connection() {
+    return connection;
+  }
+
+  @Override
+  public Direction direction() {
+    return direction;
+  }
+
+  @Override
+  public void handler(StreamHandler h) {
+    if (h == null) {
+      throw new IllegalArgumentException("handler");
+    }
+    this.handler = h;
+    drain();
+    if (!paused && channel.isActive()) {
+      channel.config().setAutoRead(true);
+      channel.read();
+    }
+  }
+
+  @Override
+  public Future<Void> write(ByteBuf data) {
+    if (localFinSent || reset) {
+      ReferenceCountUtil.release(data);
+      return channel.newFailedFuture(
+          new IllegalStateException(reset ? "stream reset" : "write side closed"));
+    }
+    return channel.writeAndFlush(data);
+  }
+
+  @Override
+  public boolean isWritable() {
+    return channel.isWritable() && !localFinSent && !reset;
+  }
+
+  @Override
+  public void closeWrite() {
+    if (localFinSent || reset) {
+      return;
+    }
+    localFinSent = true;
+    if (channel.isActive()) {
+      // Not channel.shutdownOutput(): in Netty 4.2.18 it hands the FIN to quiche at once, ahead of
+      // writes still queued for flow control, which truncates the stream (see
+      // NettyQuicLimitationsTest). A FIN frame written through the normal path queues behind them.
+      channel.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.EMPTY_BUFFER, true));
+    }
+  }
+
+  @Override
+  public void reset() {
+    if (reset || closedDelivered) {
+      return;
+    }
+    markReset("reset locally");
+    if (channel.isOpen()) {
+      // RESET_STREAM + STOP_SENDING, then release the channel.
+      channel.shutdown(0).addListener(f -> channel.close());
+    }
+  }
+
+  @Override
+  public void setReadPaused(boolean p) {
+    if (paused == p) {
+      return;
+    }
+    paused = p;
+    if (!p) {
+      drain();
+    }
+    if (handler != null && channel.isActive()) {
+      channel.config().setAutoRead(!p);
+      if (!p) {
+        channel.read();
+      }
+    }
+  }
+
+  @Override
+  public ByteBufAllocator alloc() {
+    return channel.alloc();
+  }
+
+  // ---- pipeline side ----
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof ByteBuf buf)) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    connection.markActivity();
+    if (reset) {
+      buf.release();
+      return;
+    }
+    if (handler == null || paused || !held.isEmpty()) {
+      held.add(buf);
+      return;
+    }
+    deliver(buf);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      remoteFinSeen = true;
+      drain();
+    }
+    ReferenceCountUtil.release(evt);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (handler != null && !closedDelivered) {
+      try {
+        handler.onWritabilityChanged(this);
+      } catch (RuntimeException e) {
+        log.warn("stream handler threw in onWritabilityChanged", e);
+      }
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof QuicStreamResetException) {
+      markReset("reset by remote");
+    } else {
+      log.debug("stream {} error: {}", channel.streamId(), cause.toString());
+      markReset("stream error: " + cause);
+    }
+    channel.close();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    connection.streamClosed(this);
+    if (!(remoteFinSeen && localFinSent) && !reset) {
+      String why = connection.isOpen() ? "stream closed before FIN both ways" : "connection closed";
+      markReset(why);
+    }
+    if (reset) {
+      releaseHeld();
+    } else {
+      drain();
+    }
+    if (!closedDelivered) {
+      closedDelivered = true;
+      if (handler != null) {
+        try {
+          handler.onClosed(this);
+        } catch (RuntimeException e) {
+          log.warn("stream handler threw in onClosed", e);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    releaseHeld();
+  }
+
+  private void markReset(String reason) {
+    if (reset) {
+      return;
+    }
+    reset = true;
+    resetReason = reason;
+    releaseHeld();
+    if (handler != null && !closedDelivered) {
+      try {
+        handler.onReset(this, reason);
+      } catch (RuntimeException e) {
+        log.warn("stream handler threw in onReset", e);
+      }
+    }
+  }
+
+  /** Delivers held bytes (and a deferred FIN) while a handler is set and reading is not paused. */
+  private void drain() {
+    while (handler != null && !paused && !reset && !held.isEmpty()) {
+      deliver(held.poll());
+    }
+    if (remoteFinSeen
+        && !remoteFinDelivered
+        && held.isEmpty()
+        && handler != null
+        && !paused
+        && !reset) {
+      remoteFinDelivered = true;
+      try {
+        handler.onRemoteClose(this);
+      } catch (RuntimeException e) {
+        log.warn("stream handler threw in onRemoteClose", e);
+      }
+    }
+  }
+
+  private void deliver(ByteBuf buf) {
+    try {
+      handler.onData(this, buf);
+    } catch (RuntimeException e) {
+      log.warn("stream handler threw in onData; resetting stream {}", channel.streamId(), e);
+      reset();
+    }
+  }
+
+  private void releaseHeld() {
+    ByteBuf b;
+    while ((b = held.poll()) != null) {
+      b.release();
+    }
+  }
+
+  String resetReason() {
+    return resetReason;
+  }
+
+  @Override
+  public String toString() {
+    return "QuicStream[" + channel.streamId() + " " + direction + " of " + connection + "]";
+  }
+}
