@@ -68,7 +68,7 @@ final class BenchMain {
         + " CPUs, Java " + Runtime.version() + "). Two peer processes on 127.0.0.1 speaking the peer protocol; "
         + "latency = publish `ts` → receive `ts` (CLOCK_MONOTONIC) with one message in flight ("
         + c.latencyCount + " messages); throughput with a window of " + c.window + " messages ("
-        + c.throughputMb + " MB per run, at least 50 messages). Payloads are random, not valid snappy.\n\n" + table;
+        + c.throughputMb + " MB per run, at least 50 messages). Payloads are fresh random (incompressible) bytes, published as raw snappy (`dataHex`).\n\n" + table;
     try {
       String doc = Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : "# Benchmarks\n";
       Files.createDirectories(file.toAbsolutePath().getParent());

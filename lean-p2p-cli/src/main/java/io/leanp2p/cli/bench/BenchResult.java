@@ -66,20 +66,22 @@ public record BenchResult(
   }
 
   /**
-   * Replaces the body of the section {@code ## heading} in a Markdown document (up to the next
-   * heading of level 1 or 2), or appends the section when it is absent.
+   * Replaces the body of the section {@code ## heading} (or {@code ## heading (…)}) in a Markdown
+   * document, up to the next heading of level 1 or 2, or appends the section when it is absent.
    */
   public static String replaceSection(String doc, String heading, String body) {
     String marker = "## " + heading;
-    String section = marker + "\n\n" + body.strip() + "\n";
     String[] lines = doc.split("\n", -1);
     int start = -1;
     for (int i = 0; i < lines.length; i++) {
-      if (lines[i].strip().equals(marker)) {
+      String l = lines[i].strip();
+      if (l.equals(marker) || l.startsWith(marker + " ")) {
         start = i;
+        marker = l; // keep the document's own heading, e.g. "## Gossip bench (lean-p2p bench)"
         break;
       }
     }
+    String section = marker + "\n\n" + body.strip() + "\n";
     if (start < 0) {
       String base = doc.isEmpty() || doc.endsWith("\n") ? doc : doc + "\n";
       return base + (base.isEmpty() ? "" : "\n") + section;

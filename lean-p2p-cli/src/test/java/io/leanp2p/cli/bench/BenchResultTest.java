@@ -16,6 +16,13 @@ class BenchResultTest {
   }
 
   @Test
+  void keepsAHeadingWithASuffix() {
+    String doc = "# B\n\n## Gossip bench (lean-p2p bench)\n\nTBD\n\n## Other\n";
+    String out = BenchResult.replaceSection(doc, "Gossip bench", "table");
+    assertThat(out).isEqualTo("# B\n\n## Gossip bench (lean-p2p bench)\n\ntable\n\n## Other\n");
+  }
+
+  @Test
   void appendsTheSectionWhenAbsent() {
     assertThat(BenchResult.replaceSection("# Benchmarks\n", "Gossip bench", "t")).isEqualTo("# Benchmarks\n\n## Gossip bench\n\nt\n");
     assertThat(BenchResult.replaceSection("", "Gossip bench", "t")).isEqualTo("## Gossip bench\n\nt\n");
