@@ -65,7 +65,7 @@ final class BenchMain {
     out.print(table);
     Path file = c.out.isAbsolute() ? c.out : root.resolve(c.out);
     String body = "Measured by `./lean-p2p bench` on " + Instant.now() + " (" + Runtime.getRuntime().availableProcessors()
-        + " CPUs, Java " + Runtime.version() + "). Two peer processes on 127.0.0.1 speaking the peer protocol; "
+        + " CPUs, load average " + loadAverage() + ", Java " + Runtime.version() + "). Two peer processes on 127.0.0.1 speaking the peer protocol; "
         + "latency = publish `ts` → receive `ts` (CLOCK_MONOTONIC) with one message in flight ("
         + c.latencyCount + " messages); throughput with a window of " + c.window + " messages ("
         + c.throughputMb + " MB per run, at least 50 messages). Payloads are fresh random (incompressible) bytes, published as raw snappy (`dataHex`).\n\n" + table;
@@ -112,6 +112,15 @@ final class BenchMain {
       if (pub != null) {
         pub.stop(Duration.ofSeconds(10));
       }
+    }
+  }
+
+  /** The 1-minute load average (numbers from a busy machine are not comparable), or "?". */
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException | RuntimeException e) {
+      return "?";
     }
   }
 
