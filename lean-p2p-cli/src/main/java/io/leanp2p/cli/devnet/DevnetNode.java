@@ -226,7 +226,9 @@ final class DevnetNode implements NetworkListener, AutoCloseable {
   NodeRow row() {
     LeanNetwork n = network();
     NetworkSnapshot s = n.snapshot();
-    List<PeerId> mesh = s.meshPeers().getOrDefault(topics.block(), List.of());
+    // the metrics carry the router's current mesh; the snapshot may be older
+    double meshMetric = n.metrics().value("leanp2p_mesh_peers", java.util.Map.of("topic", topics.block()));
+    int mesh = Double.isNaN(meshMetric) ? s.meshPeers().getOrDefault(topics.block(), List.of()).size() : (int) meshMetric;
     long now = System.nanoTime();
     long bytes = bytesIn.get();
     double secs = Math.max(1e-3, (now - lastRateNanos) / 1e9);
@@ -234,7 +236,7 @@ final class DevnetNode implements NetworkListener, AutoCloseable {
     lastBytesIn = bytes;
     lastRateNanos = now;
     MetricsNumbers m = MetricsNumbers.of(n.metrics());
-    return new NodeRow(name, transport, s.peers().size(), mesh.size(), msgsIn.get(), msgsOut.get(), mbps,
+    return new NodeRow(name, transport, s.peers().size(), mesh, msgsIn.get(), msgsOut.get(), mbps,
         blocksIn.get(), attestationsIn.get(), requests.get(), requestLatency().p50(), m.queueDepth(), m.drops());
   }
 

@@ -16,11 +16,20 @@ record MetricsNumbers(long queueDepth, long drops) {
       if (s.type() == MetricsSnapshot.Type.GAUGE && !n.contains("capacity") && !n.contains("limit")
           && (n.contains("queue") || n.contains("lane") || n.contains("depth"))) {
         depth += s.value();
-      } else if (s.type() == MetricsSnapshot.Type.COUNTER
-          && (n.contains("drop") || n.contains("shed") || n.contains("refused") || n.contains("rejected_commands"))) {
+      } else if (s.type() == MetricsSnapshot.Type.COUNTER && isDrop(n)) {
         drops += s.value();
       }
     }
     return new MetricsNumbers((long) depth, (long) drops);
+  }
+
+  /** A counter of losses: a name token (split at '_') is drop(s/ped), shed or refused. */
+  static boolean isDrop(String name) {
+    for (String t : name.split("_")) {
+      if (t.equals("drop") || t.equals("drops") || t.equals("dropped") || t.equals("shed") || t.equals("refused")) {
+        return true;
+      }
+    }
+    return false;
   }
 }
