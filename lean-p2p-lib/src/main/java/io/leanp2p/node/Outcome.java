@@ -24,7 +24,9 @@ public final class Outcome {
     /** Bad arguments (null, too large, unknown topic format, bad peer id ...); see the reason. */
     INVALID,
     /** A request to a peer that is not connected (fail fast instead of a timeout). */
-    NOT_CONNECTED
+    NOT_CONNECTED,
+    /** A request to a peer that already has the maximum number of our requests in flight. */
+    TOO_MANY_REQUESTS
   }
 
   public static final Outcome ACCEPTED = new Outcome(Kind.ACCEPTED, "accepted");
@@ -32,6 +34,8 @@ public final class Outcome {
   public static final Outcome CLOSED = new Outcome(Kind.CLOSED, "network closed");
   public static final Outcome NOT_STARTED = new Outcome(Kind.NOT_STARTED, "network not started");
   public static final Outcome NOT_CONNECTED = new Outcome(Kind.NOT_CONNECTED, "peer not connected");
+  public static final Outcome TOO_MANY_REQUESTS =
+      new Outcome(Kind.TOO_MANY_REQUESTS, "concurrent request limit for this peer reached");
 
   private final Kind kind;
   private final String reason;

@@ -19,4 +19,7 @@ public interface GossipOutput {
 
   /** Event: {@code peer} left our mesh for {@code topic}. */
   default void prune(PeerId peer, String topic) {}
+
+  /** Event: a connected peer subscribed to ({@code true}) or unsubscribed from a topic. */
+  default void peerSubscription(PeerId peer, String topic, boolean subscribed) {}
 }

@@ -336,9 +336,13 @@ public final class GossipRouter {
         counters.subscriptionsDropped++;
         return;
       }
-      ps.topics.add(s.topicId());
+      if (ps.topics.add(s.topicId())) {
+        output.peerSubscription(ps.id, s.topicId(), true);
+      }
     } else {
-      ps.topics.remove(s.topicId());
+      if (ps.topics.remove(s.topicId())) {
+        output.peerSubscription(ps.id, s.topicId(), false);
+      }
       Set<PeerId> m = mesh.get(s.topicId());
       if (m != null && m.remove(ps.id)) {
         scoring.prune(ps.id, s.topicId());

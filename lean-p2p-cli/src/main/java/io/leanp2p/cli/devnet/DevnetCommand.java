@@ -1,0 +1,102 @@
+package io.leanp2p.cli.devnet;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code lean-p2p devnet}: a local simulated lean network in one JVM, with a live table. */
+@Command(
+    name = "devnet",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run a local lean devnet: N nodes in this JVM on 127.0.0.1, each its own LeanNetwork, meshed "
+          + "over gossipsub on the lean topics. Every slot a rotating proposer publishes a SignedBlock "
+          + "and every node publishes an attestation; every node validates and counts what it gets. "
+          + "Status is exchanged on connect. After a few slots a late node joins and syncs the blocks it "
+          + "missed with blocks_by_range (and blocks_by_root for a missing parent).",
+      "A table refreshes every slot (in place on a terminal); a summary prints at the end "
+          + "(--slots N, or Ctrl-C). Exit code 0 when every node got every block, 1 otherwise."
+    })
+public final class DevnetCommand implements Callable<Integer> {
+  /** The transports the devnet can run on. */
+  public enum TransportChoice { tcp, quic, mixed }
+
+  @Option(names = "--nodes", defaultValue = "8", paramLabel = "N",
+      description = "Number of nodes started at once (default: ${DEFAULT-VALUE}); the late joiner comes on top.")
+  int nodes;
+
+  @Option(names = "--transport", defaultValue = "quic", paramLabel = "tcp|quic|mixed",
+      description = "Transport between nodes: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}; mixed = even nodes QUIC, odd nodes TCP, all listening on both).")
+  TransportChoice transport;
+
+  @Option(names = "--slots", defaultValue = "0", paramLabel = "N",
+      description = "Stop after N slots and print the summary (default: run until Ctrl-C).")
+  int slots;
+
+  @Option(names = "--slot-ms", defaultValue = "4000", paramLabel = "MS",
+      description = "Slot duration in milliseconds (default: ${DEFAULT-VALUE}).")
+  int slotMs;
+
+  @Option(names = "--block-size", defaultValue = "262144", paramLabel = "BYTES",
+      description = "Random proof bytes per SignedBlock (default: ${DEFAULT-VALUE} = 256 KiB; max 524288).")
+  int blockSize;
+
+  @Option(names = "--late-join-slot", defaultValue = "3", paramLabel = "SLOT",
+      description = "The slot at which the late node joins and syncs (default: ${DEFAULT-VALUE}; 0 = no late node).")
+  int lateJoinSlot;
+
+  @Option(names = "--fork-digest", defaultValue = "12345678", paramLabel = "NAME",
+      description = "The network name in the topics /leanconsensus/NAME/... (default: ${DEFAULT-VALUE}).")
+  String forkDigest;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary as JSON to FILE.")
+  Path json;
+
+  @Option(names = "--metrics-port", paramLabel = "PORT",
+      description = "Serve Prometheus metrics of every node (label node=\"n0\"...) on http://127.0.0.1:PORT/metrics.")
+  Integer metricsPort;
+
+  @Option(names = "--processes", defaultValue = "1", paramLabel = "N",
+      description = "Spread the nodes over N JVM processes (default: ${DEFAULT-VALUE}; only 1 is supported in this version).")
+  int processes;
+
+  @Option(names = "--seed", paramLabel = "N", description = "Seed of the random block and attestation bytes (default: random).")
+  Long seed;
+
+  @Override
+  public Integer call() throws Exception {
+    DevnetOptions o = validate();
+    return DevnetRunner.run(o);
+  }
+
+  DevnetOptions validate() {
+    if (nodes < 2 || nodes > 64) {
+      throw new io.leanp2p.cli.UsageException("--nodes must be in [2, 64], got " + nodes);
+    }
+    if (slots < 0) {
+      throw new io.leanp2p.cli.UsageException("--slots must be >= 0");
+    }
+    if (slotMs < 200 || slotMs > 60_000) {
+      throw new io.leanp2p.cli.UsageException("--slot-ms must be in [200, 60000], got " + slotMs);
+    }
+    if (blockSize < 0 || blockSize > SimBlocks.MAX_PROOF_BYTES) {
+      throw new io.leanp2p.cli.UsageException("--block-size must be in [0, " + SimBlocks.MAX_PROOF_BYTES + "]");
+    }
+    if (processes != 1) {
+      throw new io.leanp2p.cli.UsageException("--processes: only 1 is supported in this version");
+    }
+    if (metricsPort != null && (metricsPort < 1 || metricsPort > 65535)) {
+      throw new io.leanp2p.cli.UsageException("--metrics-port must be in [1, 65535]");
+    }
+    if (lateJoinSlot < 0) {
+      throw new io.leanp2p.cli.UsageException("--late-join-slot must be >= 0");
+    }
+    return new DevnetOptions(nodes, transport, slots, slotMs, blockSize, lateJoinSlot, forkDigest, json,
+        metricsPort, seed != null ? seed : new java.security.SecureRandom().nextLong());
+  }
+
+  /** The validated devnet options. */
+  public record DevnetOptions(int nodes, TransportChoice transport, int slots, int slotMs, int blockSize,
+      int lateJoinSlot, String forkDigest, Path json, Integer metricsPort, long seed) {}
+}

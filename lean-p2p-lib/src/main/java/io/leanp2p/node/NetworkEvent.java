@@ -1,0 +1,105 @@
+package io.leanp2p.node;
+
+import io.leanp2p.crypto.PeerId;
+import io.leanp2p.multiformats.Multiaddr;
+import io.leanp2p.protocol.reqresp.LeanProtocol;
+import io.leanp2p.protocol.reqresp.RequestError;
+import io.leanp2p.transport.CloseReason;
+import io.leanp2p.transport.Direction;
+import io.leanp2p.transport.TransportKind;
+import io.leanp2p.util.Hex;
+
+/**
+ * Everything a network tells its host, delivered off the event loop by one delivery thread per
+ * network (see {@link NetworkListener}). Immutable records; byte arrays are fresh copies owned by
+ * the host.
+ */
+public sealed interface NetworkEvent {
+
+  /**
+   * A gossip message that passed the router's checks and awaits the host's verdict: the host must
+   * call {@link LeanNetwork#reportValidation} with {@link #messageId()} (no answer within the
+   * configured validation timeout counts as IGNORE).
+   *
+   * @param data the decompressed SSZ payload (null if the wire payload was not valid raw snappy)
+   * @param wireData the payload as received (raw snappy)
+   * @param from the propagation source (StrictNoSign messages have no author)
+   */
+  record GossipMessage(String topic, byte[] data, byte[] wireData, byte[] messageId, PeerId from)
+      implements NetworkEvent {
+    public String messageIdHex() {
+      return Hex.encode(messageId);
+    }
+  }
+
+  /**
+   * A request from a remote peer; answer on {@code channelId} with {@link
+   * LeanNetwork#sendResponseChunk}, {@link LeanNetwork#endResponse} or {@link
+   * LeanNetwork#sendErrorResponse} before the responder idle timeout.
+   */
+  record InboundRequest(long channelId, PeerId peer, LeanProtocol protocol, byte[] data)
+      implements NetworkEvent {}
+
+  /** One SUCCESS chunk of the response to our request {@code requestId}. */
+  record ResponseChunk(long requestId, PeerId peer, LeanProtocol protocol, byte[] data)
+      implements NetworkEvent {}
+
+  /** Terminal: the remote ended the response cleanly. */
+  record EndOfStream(long requestId, PeerId peer, LeanProtocol protocol) implements NetworkEvent {}
+
+  /**
+   * Terminal: our request ended without a clean end of stream. Library failures (timeout,
+   * disconnect, close, protocol violation ...) are kept apart from the remote's wire error codes.
+   */
+  record RequestFailed(long requestId, PeerId peer, LeanProtocol protocol, RequestError error)
+      implements NetworkEvent {}
+
+  /** A response channel ended without the host finishing it (idle timeout, stream reset). */
+  record ResponseChannelClosed(long channelId, PeerId peer, String reason) implements NetworkEvent {}
+
+  /**
+   * The first connection to a peer is up. Connected / disconnected events are paired per peer:
+   * one connected when the peer goes from 0 to 1 connection, one disconnected when back to 0.
+   */
+  record PeerConnected(PeerId peer, Multiaddr address, Direction direction, TransportKind transport)
+      implements NetworkEvent {}
+
+  /** The last connection to a peer is gone. */
+  record PeerDisconnected(PeerId peer, Multiaddr address, Direction direction, CloseReason reason)
+      implements NetworkEvent {}
+
+  /**
+   * A dial failed. {@code peer} is null when the address carried no {@code /p2p/}. For static peers
+   * {@code willRetry} says whether the reconnect policy scheduled another attempt.
+   */
+  record ConnectionFailed(PeerId peer, Multiaddr address, CloseReason reason, int attempt, boolean willRetry)
+      implements NetworkEvent {}
+
+  /**
+   * A publish was carried out (only when {@code NetworkConfig.publishEvents}): its message id and
+   * how many peers it was sent to; {@code duplicate} when the same message was seen or published before
+   * (the message-id is content-derived), in which case nothing was sent.
+   */
+  record PublishCompleted(String topic, byte[] messageId, int recipients, boolean duplicate)
+      implements NetworkEvent {
+    public String messageIdHex() {
+      return Hex.encode(messageId);
+    }
+  }
+
+  /** A connected peer subscribed to or unsubscribed from a topic (as it told us). */
+  record PeerSubscription(PeerId peer, String topic, boolean subscribed) implements NetworkEvent {}
+
+  /** A peer joined ({@code grafted}) or left our gossipsub mesh of a topic. */
+  record MeshChange(PeerId peer, String topic, boolean grafted) implements NetworkEvent {}
+
+  /** The answer to {@link LeanNetwork#ping}: the round-trip time, or why it failed. */
+  record PingResult(PeerId peer, long rttNanos, String error) implements NetworkEvent {
+    public boolean ok() {
+      return error == null;
+    }
+  }
+
+  /** The reconnect policy gave up on a static peer after {@code attempts} dials. */
+  record DialGaveUp(PeerId peer, Multiaddr address, int attempts) implements NetworkEvent {}
+}
