@@ -42,6 +42,7 @@ import io.leanp2p.util.Scheduler;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
@@ -87,7 +88,7 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
   private final GossipStreams gossipStreams;
   private final ReqResp reqresp;
   private final Identify identify;
-  private final Ping ping;
+  private Ping ping; // set once in the constructor, after the transports that use it for keep-alive
   private final PeerManager<PeerId, Multiaddr> peerManager;
   private final List<Multiaddr> listenAddresses = new ArrayList<>();
 
@@ -150,7 +151,10 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
     // announce connections to the manager, which is built after them (it takes their list).
     Transport.ConnectionListener toManager = c -> this.connections.onConnection(c);
     transports.add(new TcpTransport(loop, identity, config.tcp(), toManager));
-    transports.add(new QuicTransport(loop, identity, config.quic(), toManager));
+    // Netty's QUIC cannot send a QUIC PING: quiet connections are kept alive with libp2p pings
+    transports.add(
+        new QuicTransport(
+            loop, identity, config.quic(), toManager, c -> this.ping.ping(c), new SecureRandom(), Clock.systemUTC()));
     this.connections =
         new ConnectionManager(
             self,

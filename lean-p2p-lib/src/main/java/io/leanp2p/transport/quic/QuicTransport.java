@@ -117,6 +117,7 @@ public final class QuicTransport implements Transport {
   private long pendingStreamsDropped;
   private int openStreams;
   private int openUdpChannels;
+  private final java.util.Set<QuicConnection> handshaking = new java.util.HashSet<>();
   private volatile QuicTransportStats stats;
 
   /** A transport with lean defaults for randomness and time and no keep-alive hook. */
@@ -238,10 +239,15 @@ public final class QuicTransport implements Transport {
       QuicConnection conn = new QuicConnection(QuicTransport.this, ch, Direction.INBOUND);
       ch.attr(CONNECTION).set(conn);
       ch.pipeline().addLast(new ConnectionHandler(conn));
+      // until its handshake is done an inbound connection is in no other list: keep it here so
+      // that close() can send it a CONNECTION_CLOSE before the listener socket goes away
+      handshaking.add(conn);
+      ch.closeFuture().addListener(f -> handshaking.remove(conn));
     }
   }
 
   private void onInboundHandshakeDone(QuicConnection conn) {
+    handshaking.remove(conn);
     QuicChannel ch = conn.channel();
     if (closed || connections.size() >= cfg.maxConnections()) {
       inboundRejected++;
@@ -650,14 +656,25 @@ public final class QuicTransport implements Transport {
               all.add(d.udp.closeFuture());
             }
           }
-          for (QuicConnection c : new ArrayList<>(connections)) {
+          PromiseCombiner conns = new PromiseCombiner(loop);
+          List<QuicConnection> closing = new ArrayList<>(connections);
+          closing.addAll(handshaking);
+          for (QuicConnection c : closing) {
             c.closeWith(CloseReason.of(CloseReason.Kind.LOCAL_CLOSE, "transport closed"));
-            all.add(c.closeFuture());
+            conns.add(c.closeFuture());
           }
-          for (Channel l : new ArrayList<>(listeners)) {
-            all.add(l.close());
-          }
-          all.finish(done);
+          // the listeners go last, once the connections' CONNECTION_CLOSE frames have left
+          Promise<Void> connsClosed = loop.newPromise();
+          conns.finish(connsClosed);
+          io.netty.util.concurrent.ScheduledFuture<?> guard =
+              loop.schedule(() -> connsClosed.trySuccess(null), 1, TimeUnit.SECONDS);
+          connsClosed.addListener(x -> {
+            guard.cancel(false);
+            for (Channel l : new ArrayList<>(listeners)) {
+              all.add(l.close());
+            }
+            all.finish(done);
+          });
         });
     return done;
   }
