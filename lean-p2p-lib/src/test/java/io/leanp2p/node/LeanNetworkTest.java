@@ -108,6 +108,15 @@ class LeanNetworkTest {
     ra.await(NetworkEvent.PeerSubscription.class, e -> e.topic().equals(TOPIC), T);
     rb.await(NetworkEvent.PeerSubscription.class, e -> e.topic().equals(TOPIC), T);
     rb.await(NetworkEvent.MeshChange.class, e -> e.grafted(), T);
+    // the mesh shows in the snapshot and the metrics (published by the loop) too
+    long deadline = System.nanoTime() + T.toNanos();
+    while ((b.snapshot().meshPeers().getOrDefault(TOPIC, List.of()).isEmpty()
+            || !(b.metrics().value("leanp2p_mesh_peers", java.util.Map.of("topic", TOPIC)) >= 1))
+        && System.nanoTime() < deadline) {
+      Thread.sleep(20); // polling a published snapshot, bounded by the deadline
+    }
+    assertThat(b.snapshot().meshPeers().get(TOPIC)).containsExactly(a.localPeerId());
+    assertThat(b.metrics().value("leanp2p_mesh_peers", java.util.Map.of("topic", TOPIC))).isEqualTo(1.0);
     byte[] payload = new byte[300 * 1024];
     new Random(1).nextBytes(payload);
     assertThat(a.publish(TOPIC, payload)).isEqualTo(Outcome.ACCEPTED);
