@@ -16,7 +16,8 @@ sealed interface Command {
   /** Bulk lane: new work. */
   sealed interface Bulk extends Command {}
 
-  record Publish(String topic, byte[] ssz) implements Bulk {}
+  /** {@code raw}: {@code data} is the wire payload as is (no snappy compression). */
+  record Publish(String topic, byte[] data, boolean raw) implements Bulk {}
 
   record SendRequest(long requestId, PeerId peer, LeanProtocol protocol, byte[] ssz, NetworkListener handler)
       implements Bulk {}

@@ -110,7 +110,23 @@ public final class LeanNetwork implements AutoCloseable {
     if (bad != null) {
       return loop.refuse(bad);
     }
-    return loop.submit(new Command.Publish(topic, ssz.clone()), maxWait);
+    return loop.submit(new Command.Publish(topic, ssz.clone(), false), maxWait);
+  }
+
+  /**
+   * Publishes {@code wireData} exactly as it should travel (no snappy compression): for tools and
+   * interop tests that speak in wire payloads (the message-id is still the lean one: valid raw
+   * snappy → domain 01000000 over the decompressed bytes, else 00000000 over the bytes as given).
+   */
+  public Outcome publishRaw(String topic, byte[] wireData) {
+    Outcome bad = loop.checkTopic(topic);
+    if (bad == null) {
+      bad = loop.checkPayload(wireData);
+    }
+    if (bad != null) {
+      return loop.refuse(bad);
+    }
+    return loop.submit(new Command.Publish(topic, wireData.clone(), true), Duration.ZERO);
   }
 
   public Outcome subscribe(String topic) {

@@ -302,7 +302,9 @@ final class NetworkLoop {
     }
     ready.completeExceptionally(new StartException(StartException.Reason.CLOSED, "closed", null));
     try {
-      loop.submit(this::closeOnLoop).get(30, TimeUnit.SECONDS);
+      CompletableFuture<Void> released = new CompletableFuture<>();
+      loop.execute(() -> closeOnLoop(released));
+      released.get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("[{}] close on loop did not finish cleanly: {}", name, e.toString());
     }
@@ -358,7 +360,7 @@ final class NetworkLoop {
     }
     try {
       switch (c) {
-        case Command.Publish p -> s.publish(p.topic(), p.ssz());
+        case Command.Publish p -> s.publish(p.topic(), p.data(), p.raw());
         case Command.Subscribe sub -> s.subscribe(sub.topic());
         case Command.Unsubscribe u -> s.unsubscribe(u.topic());
         case Command.SendRequest r -> s.sendRequest(r);
@@ -387,13 +389,18 @@ final class NetworkLoop {
     }
   }
 
-  private void closeOnLoop() {
+  private void closeOnLoop(CompletableFuture<Void> released) {
     NetworkServices s = services;
     lanes.drainAll(this::abandon);
-    if (s != null) {
-      s.close();
+    if (s == null) {
+      released.complete(null);
+      return;
     }
-    publishSnapshot();
+    s.close().whenComplete((v, err) -> {
+      publishSnapshot();
+      lanes.drainAll(this::abandon); // commands that raced in while closing
+      released.complete(null);
+    });
   }
 
   // ------------------------------------------------------------ called by NetworkServices (loop)

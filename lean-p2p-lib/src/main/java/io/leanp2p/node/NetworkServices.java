@@ -70,6 +70,9 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
   private static final long NEGOTIATION_TIMEOUT_MS = NEGOTIATION_TIMEOUT.toMillis();
   /** The connection manager's hard cap leaves room for static peers beyond {@code maxPeers}. */
   private static final int STATIC_PEER_HEADROOM = 16;
+  /** How long close() waits for connections to close cleanly before tearing transports down. */
+  private static final long CLOSE_GRACE_MS = 1_000;
+  private static final long CLOSE_FLUSH_MS = 50;
 
   private final NetworkLoop owner;
   private final NetworkConfig config;
@@ -265,31 +268,67 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
     return List.copyOf(listenAddresses);
   }
 
-  void close() {
+  /**
+   * Closes everything: timers, router, req/resp (every in-flight request gets its one terminal
+   * event), then every connection — waiting (bounded) until they are closed so that the remote
+   * gets our CONNECTION_CLOSE / FIN — and finally listeners and transports. Loop thread; the
+   * future completes on the loop when all is released.
+   */
+  CompletableFuture<Void> close() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
     if (closed) {
-      return;
+      done.complete(null);
+      return done;
     }
     closed = true;
     if (snapshotTimer != null) {
       snapshotTimer.cancel();
     }
+    if (gossipPauseTimer != null) {
+      gossipPauseTimer.cancel();
+    }
     peerManager.close();
     router.stop();
-    reqresp.close(); // every in-flight request: one terminal error event (via onRequestFailed)
+    reqresp.close();
     for (long ch : List.copyOf(channels.keySet())) {
       owner.channelFinished(ch);
     }
     channels.clear();
+    overflow.clear();
     for (PeerId p : List.copyOf(peers.keySet())) {
       gossipStreams.detach(p);
     }
-    connections.close(); // closes every connection, then every transport and listener
+    List<Connection> open = new ArrayList<>(connections.connections());
+    LOG.debug("[{}] closing {} connection(s)", name, open.size());
+    int[] remaining = {open.size()};
+    Runnable finish = () -> {
+      if (!done.isDone()) {
+        connections.close(); // listeners and transports (and anything that raced in)
+        done.complete(null);
+      }
+    };
+    if (open.isEmpty()) {
+      finish.run();
+      return done;
+    }
+    Scheduler.Cancellable guard = scheduler.scheduleMillis(CLOSE_GRACE_MS, finish);
+    for (Connection c : open) {
+      c.closeFuture().addListener(f -> {
+        if (--remaining[0] == 0) {
+          guard.cancel();
+          // let the last CONNECTION_CLOSE / FIN datagrams leave before the sockets close
+          scheduler.scheduleMillis(CLOSE_FLUSH_MS, finish);
+        }
+      });
+      c.close("shutdown");
+    }
+    return done;
   }
 
   // ------------------------------------------------------------------ commands (loop thread)
 
-  void publish(String topic, byte[] ssz) {
-    byte[] wire = SnappyBlock.compress(ssz);
+  void publish(String topic, byte[] data, boolean raw) {
+    byte[] wire = raw ? data : SnappyBlock.compress(data);
     PublishResult r = router.publish(topic, wire);
     long[] t = traffic(topic);
     if (r.accepted()) {

@@ -59,13 +59,16 @@ class HostApiContractTest {
     EventRecorder ra = new EventRecorder();
     EventRecorder rb = new EventRecorder();
     LeanNetwork a = start(quic("mt-a").gossipQueueCapacity(4096), ra);
+    LeanNetwork[] bRef = new LeanNetwork[1];
     LeanNetwork b =
         start(quic("mt-b").gossipQueueCapacity(65536), rb.also(e -> {
           if (e instanceof NetworkEvent.GossipMessage m && m.topic().equals(TOPIC)) {
+            bRef[0].reportValidation(m.messageId(), Validation.ACCEPT); // a host that keeps up
             seenByB.increment();
             seenPayloads.add(new String(m.data(), 0, 16, java.nio.charset.StandardCharsets.ISO_8859_1));
           }
         }));
+    bRef[0] = b;
     a.subscribe(TOPIC);
     b.subscribe(TOPIC);
     b.subscribe(TOPIC_B);
@@ -348,6 +351,7 @@ class HostApiContractTest {
         new ReconnectPolicy(List.of(Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofMillis(800)), 10);
     LeanNetwork a = start(quic("rc-a").reconnect(fast).bootnodes(List.of(bAddr.toString())), ra);
     ra.await(NetworkEvent.PeerConnected.class, e -> e.peer().equals(b1.localPeerId()), T);
+    rb1.await(NetworkEvent.PeerConnected.class, T);
     b1.close();
     ra.await(NetworkEvent.PeerDisconnected.class, T);
     String port = bAddr.toString().split("/")[4];

@@ -123,7 +123,8 @@ public final class GossipRouter {
     final Message message;
     final PeerId source;
     final long receivedAt;
-    final Set<PeerId> alsoFrom = new HashSet<>();
+    /** Peers that sent copies while validation was pending (small; usually empty). */
+    final List<PeerId> alsoFrom = new ArrayList<>(0);
 
     PendingValidation(Message message, PeerId source, long receivedAt) {
       this.message = message;
@@ -375,7 +376,9 @@ public final class GossipRouter {
       counters.messagesDuplicate++;
       PendingValidation pv = pending.get(id);
       if (pv != null) {
-        pv.alsoFrom.add(ps.id);
+        if (!pv.alsoFrom.contains(ps.id) && pv.alsoFrom.size() < config.dHigh() * 4) {
+          pv.alsoFrom.add(ps.id);
+        }
       } else if (mcache.contains(id) && inMesh(ps.id, m.topic())) {
         TopicScoreParams tp = config.score().topic(m.topic());
         long first = seen.firstSeenNanos(id);
@@ -448,7 +451,7 @@ public final class GossipRouter {
     }
   }
 
-  private void forward(IdKey id, Message m, PeerId source, Set<PeerId> alsoFrom) {
+  private void forward(IdKey id, Message m, PeerId source, List<PeerId> alsoFrom) {
     Set<PeerId> meshPeers = mesh.get(m.topic());
     if (meshPeers == null) {
       return;
@@ -910,10 +913,16 @@ public final class GossipRouter {
       if (ps == null) {
         continue;
       }
-      List<ControlIWant> iwant = ps.outIWant.isEmpty() ? List.of() : List.of(new ControlIWant(ps.outIWant));
-      List<ControlIDontWant> idw = ps.outIDontWant.isEmpty() ? List.of() : List.of(new ControlIDontWant(ps.outIDontWant));
-      ControlMessage control = new ControlMessage(ps.outIHave, iwant, ps.outGraft, ps.outPrune, idw);
-      Rpc rpc = new Rpc(ps.outSubs, ps.outPublish, control.isEmpty() ? null : control);
+      boolean hasControl = !(ps.outIHave.isEmpty() && ps.outIWant.isEmpty() && ps.outGraft.isEmpty()
+          && ps.outPrune.isEmpty() && ps.outIDontWant.isEmpty());
+      ControlMessage control = null;
+      if (hasControl) {
+        List<ControlIWant> iwant = ps.outIWant.isEmpty() ? List.of() : List.of(new ControlIWant(ps.outIWant));
+        List<ControlIDontWant> idw =
+            ps.outIDontWant.isEmpty() ? List.of() : List.of(new ControlIDontWant(ps.outIDontWant));
+        control = new ControlMessage(ps.outIHave, iwant, ps.outGraft, ps.outPrune, idw);
+      }
+      Rpc rpc = new Rpc(ps.outSubs, ps.outPublish, control);
       ps.outSubs.clear();
       ps.outPublish.clear();
       ps.outIHave.clear();

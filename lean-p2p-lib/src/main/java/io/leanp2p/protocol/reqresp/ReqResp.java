@@ -158,7 +158,7 @@ public final class ReqResp {
     }
     int maxChunks;
     try {
-      maxChunks = RequestRules.maxChunks(protocol, ssz);
+      maxChunks = maxChunks(protocol, ssz);
     } catch (RequestRules.Invalid e) {
       requestsRefusedInvalid++;
       return RequestOutcome.INVALID;
@@ -437,7 +437,7 @@ public final class ReqResp {
       this.peer = peer;
       // limited to the protocol's largest valid request: a peer cannot make us allocate more
       this.decoder =
-          new RequestDecoder(Math.min(cfg.maxPayload(), RequestRules.maxRequestSize(protocol)));
+          new RequestDecoder(Math.min(cfg.maxPayload(), maxRequestSize(protocol)));
     }
 
     void start(ByteBuf leftover) {
@@ -535,14 +535,14 @@ public final class ReqResp {
         }
       }
       // within the type's size the limit hit was the compressed-bytes bound: "Empty request"
-      return v > cfg.maxPayload() || v <= RequestRules.maxRequestSize(protocol)
+      return v > cfg.maxPayload() || v <= maxRequestSize(protocol)
           ? EMPTY_REQUEST
           : RequestRules.invalidMessage(protocol);
     }
 
     private void onRequest(byte[] ssz) {
       try {
-        maxChunks = RequestRules.maxChunks(protocol, ssz);
+        maxChunks = maxChunks(protocol, ssz);
       } catch (RequestRules.Invalid e) {
         inboundInvalid++;
         reject(ResponseCode.INVALID_REQUEST, e.getMessage());
@@ -858,6 +858,21 @@ public final class ReqResp {
   }
 
   /** An immutable copy of the counters. */
+  /** The request rules, except that {@code opaqueStatus} takes any Status payload (test services). */
+  private int maxChunks(LeanProtocol protocol, byte[] ssz) throws RequestRules.Invalid {
+    if (protocol == LeanProtocol.STATUS && cfg.opaqueStatus()) {
+      return 1;
+    }
+    return RequestRules.maxChunks(protocol, ssz);
+  }
+
+  private int maxRequestSize(LeanProtocol protocol) {
+    if (protocol == LeanProtocol.STATUS && cfg.opaqueStatus()) {
+      return cfg.maxPayload();
+    }
+    return RequestRules.maxRequestSize(protocol);
+  }
+
   public ReqRespSnapshot snapshot() {
     return new ReqRespSnapshot(
         requestsAccepted,

@@ -22,6 +22,7 @@ import java.util.Objects;
  *     requested blocks (roots asked, or range count)
  * @param maxQueuedChunksPerChannel response chunks waiting for writability per channel; beyond it
  *     {@link ReqResp#sendChunk} answers {@link ChannelOutcome#QUEUE_FULL}
+ * @param opaqueStatus accept any Status payload instead of an SSZ {@code Status} (test services)
  */
 public record ReqRespConfig(
     Duration requestTimeout,
@@ -32,7 +33,8 @@ public record ReqRespConfig(
     int maxInboundTotal,
     RateLimit requestRate,
     RateLimit blockRate,
-    int maxQueuedChunksPerChannel) {
+    int maxQueuedChunksPerChannel,
+    boolean opaqueStatus) {
 
   /** Lean {@code MAX_PAYLOAD_SIZE}. */
   public static final int MAX_PAYLOAD = 10 * 1024 * 1024;
@@ -95,37 +97,49 @@ public record ReqRespConfig(
         256,
         new RateLimit(32, 4),
         new RateLimit(2048, 256),
-        64);
+        64,
+        false);
   }
 
   public ReqRespConfig withRequestTimeout(Duration d) {
     return new ReqRespConfig(d, maxConcurrentPerPeer, maxPayload, responderIdleTimeout,
-        maxInboundPerPeer, maxInboundTotal, requestRate, blockRate, maxQueuedChunksPerChannel);
+        maxInboundPerPeer, maxInboundTotal, requestRate, blockRate, maxQueuedChunksPerChannel, opaqueStatus);
   }
 
   public ReqRespConfig withMaxConcurrentPerPeer(int n) {
     return new ReqRespConfig(requestTimeout, n, maxPayload, responderIdleTimeout,
-        maxInboundPerPeer, maxInboundTotal, requestRate, blockRate, maxQueuedChunksPerChannel);
+        maxInboundPerPeer, maxInboundTotal, requestRate, blockRate, maxQueuedChunksPerChannel, opaqueStatus);
   }
 
   public ReqRespConfig withResponderIdleTimeout(Duration d) {
     return new ReqRespConfig(requestTimeout, maxConcurrentPerPeer, maxPayload, d,
-        maxInboundPerPeer, maxInboundTotal, requestRate, blockRate, maxQueuedChunksPerChannel);
+        maxInboundPerPeer, maxInboundTotal, requestRate, blockRate, maxQueuedChunksPerChannel, opaqueStatus);
   }
 
   public ReqRespConfig withInboundLimits(int perPeer, int total) {
     return new ReqRespConfig(requestTimeout, maxConcurrentPerPeer, maxPayload,
-        responderIdleTimeout, perPeer, total, requestRate, blockRate, maxQueuedChunksPerChannel);
+        responderIdleTimeout, perPeer, total, requestRate, blockRate, maxQueuedChunksPerChannel, opaqueStatus);
   }
 
   public ReqRespConfig withRateLimits(RateLimit requests, RateLimit blocks) {
     return new ReqRespConfig(requestTimeout, maxConcurrentPerPeer, maxPayload,
         responderIdleTimeout, maxInboundPerPeer, maxInboundTotal, requests, blocks,
-        maxQueuedChunksPerChannel);
+        maxQueuedChunksPerChannel, opaqueStatus);
   }
 
   public ReqRespConfig withMaxQueuedChunksPerChannel(int n) {
     return new ReqRespConfig(requestTimeout, maxConcurrentPerPeer, maxPayload,
-        responderIdleTimeout, maxInboundPerPeer, maxInboundTotal, requestRate, blockRate, n);
+        responderIdleTimeout, maxInboundPerPeer, maxInboundTotal, requestRate, blockRate, n, opaqueStatus);
+  }
+
+  /**
+   * With {@code true}, Status requests are not checked as SSZ {@code Status} (any payload up to
+   * {@code maxPayload}, answered by the host): for test services such as {@code lean-p2p peer},
+   * which echo arbitrary payloads. Off in the lean defaults.
+   */
+  public ReqRespConfig withOpaqueStatus(boolean opaque) {
+    return new ReqRespConfig(requestTimeout, maxConcurrentPerPeer, maxPayload,
+        responderIdleTimeout, maxInboundPerPeer, maxInboundTotal, requestRate, blockRate,
+        maxQueuedChunksPerChannel, opaque);
   }
 }

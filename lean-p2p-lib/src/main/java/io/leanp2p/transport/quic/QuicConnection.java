@@ -227,7 +227,9 @@ final class QuicConnection implements Connection {
     } else if (remoteCloseReason != null) {
       closeReason = remoteCloseReason;
     } else {
-      closeReason = CloseReason.of(CloseReason.Kind.IO_ERROR, "QUIC connection lost");
+      // Netty did not surface the peer's CONNECTION_CLOSE details (seen with quinn peers); a QUIC
+      // connection we did not close and that did not time out was closed by the peer.
+      closeReason = CloseReason.of(CloseReason.Kind.REMOTE_CLOSE, "closed by the peer");
     }
     QuicMuxedStream s;
     while ((s = pendingInbound.poll()) != null) {

@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
 import io.netty.handler.codec.quic.QuicStreamChannel;
@@ -20,8 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A native QUIC bidirectional stream as a {@link MuxedStream}: FIN is an empty FIN frame queued
- * behind the data (Netty's {@code shutdownOutput} would overtake queued writes), the
+ * A native QUIC bidirectional stream as a {@link MuxedStream}: writes of one event-loop task are
+ * flushed together at its end and FIN rides on the last data frame (or an empty FIN frame queued
+ * behind the data: Netty's {@code shutdownOutput} would overtake queued writes), the
  * input-shutdown event is {@link StreamHandler#onRemoteClose}, {@link #setReadPaused} is autoRead
  * (unread bytes stay in QUIC and are not credited back to the sender). It is also the last handler
  * of the stream channel's pipeline. All methods run on the connection's event loop.
@@ -36,6 +38,9 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
   private final QuicConnection connection;
   private final Direction direction;
   private final ArrayDeque<ByteBuf> held = new ArrayDeque<>();
+  private final ArrayDeque<PendingWrite> outbound = new ArrayDeque<>();
+  private boolean flushScheduled;
+  private boolean finPending;
   private StreamHandler handler;
   private boolean paused;
   private boolean remoteFinSeen;
@@ -90,7 +95,60 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
       return channel.newFailedFuture(
           new IllegalStateException(reset ? "stream reset" : "write side closed"));
     }
-    return channel.writeAndFlush(data);
+    log.trace("stream {} write {} bytes", channel.streamId(), data.readableBytes());
+    ChannelPromise p = channel.newPromise();
+    outbound.add(new PendingWrite(data, p));
+    scheduleFlush();
+    return p;
+  }
+
+  private record PendingWrite(ByteBuf data, ChannelPromise promise) {}
+
+  /**
+   * Writes queued in this event-loop task go out together at its end, the last one carrying the
+   * FIN when {@link #closeWrite()} was called meanwhile: data and FIN then travel in one STREAM
+   * frame, as other QUIC stacks send them (a FIN alone in a trailing empty frame stalled js-libp2p
+   * QUIC readers).
+   */
+  private void scheduleFlush() {
+    if (!flushScheduled) {
+      flushScheduled = true;
+      channel.eventLoop().execute(this::flushOutbound);
+    }
+  }
+
+  private void flushOutbound() {
+    flushScheduled = false;
+    if (reset) {
+      failOutbound("stream reset");
+      return;
+    }
+    PendingWrite w;
+    while ((w = outbound.poll()) != null) {
+      boolean last = outbound.isEmpty() && finPending;
+      if (last) {
+        finPending = false;
+        channel.write(new DefaultQuicStreamFrame(w.data(), true), w.promise());
+      } else {
+        channel.write(w.data(), w.promise());
+      }
+    }
+    if (finPending) {
+      finPending = false;
+      // Not channel.shutdownOutput(): in Netty 4.2.18 it hands the FIN to quiche at once, ahead of
+      // writes still queued for flow control, which truncates the stream (see
+      // NettyQuicLimitationsTest). A FIN frame written through the normal path queues behind them.
+      channel.write(new DefaultQuicStreamFrame(Unpooled.EMPTY_BUFFER, true));
+    }
+    channel.flush();
+  }
+
+  private void failOutbound(String why) {
+    PendingWrite w;
+    while ((w = outbound.poll()) != null) {
+      w.data().release();
+      w.promise().tryFailure(new IllegalStateException(why));
+    }
   }
 
   @Override
@@ -104,12 +162,8 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
       return;
     }
     localFinSent = true;
-    if (channel.isActive()) {
-      // Not channel.shutdownOutput(): in Netty 4.2.18 it hands the FIN to quiche at once, ahead of
-      // writes still queued for flow control, which truncates the stream (see
-      // NettyQuicLimitationsTest). A FIN frame written through the normal path queues behind them.
-      channel.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.EMPTY_BUFFER, true));
-    }
+    finPending = true;
+    scheduleFlush();
   }
 
   @Override
@@ -155,6 +209,9 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
       return;
     }
     connection.markActivity();
+    if (log.isTraceEnabled()) {
+      log.trace("stream {} read {} bytes (handler={} paused={})", channel.streamId(), buf.readableBytes(), handler != null, paused);
+    }
     if (reset) {
       buf.release();
       return;
@@ -169,6 +226,7 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof ChannelInputShutdownEvent) {
+      log.trace("stream {} remote FIN", channel.streamId());
       remoteFinSeen = true;
       drain();
     }
@@ -199,6 +257,12 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (log.isTraceEnabled()) {
+      log.trace(
+          "stream {} {} closed: remoteFin={} localFin={} reset={} ({}) handler={} held={}",
+          channel.streamId(), direction, remoteFinSeen, localFinSent, reset, resetReason,
+          handler != null, held.size());
+    }
     connection.streamClosed(this);
     if (!(remoteFinSeen && localFinSent) && !reset) {
       String why = connection.isOpen() ? "stream closed before FIN both ways" : "connection closed";
@@ -224,6 +288,7 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
     releaseHeld();
+    failOutbound("stream closed");
   }
 
   private void markReset(String reason) {
@@ -233,6 +298,7 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
     reset = true;
     resetReason = reason;
     releaseHeld();
+    failOutbound(reason);
     if (handler != null && !closedDelivered) {
       try {
         handler.onReset(this, reason);

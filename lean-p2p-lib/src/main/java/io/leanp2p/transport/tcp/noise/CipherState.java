@@ -1,7 +1,6 @@
 package io.leanp2p.transport.tcp.noise;
 
 import io.netty.buffer.ByteBuf;
-import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -95,24 +94,33 @@ public final class CipherState {
 
   /**
    * Encrypts {@code len} bytes of {@code in} at {@code index} (not consumed; may span several
-   * components) and appends ciphertext plus tag to {@code out}.
+   * components) and appends ciphertext plus tag to {@code out}. Works on heap arrays: the JDK's
+   * ChaCha20-Poly1305 is several times faster on arrays than on direct ByteBuffers, so direct
+   * input is copied once into a scratch array (and a direct {@code out} is filled from one).
    */
   public void encrypt(ByteBuf in, int index, int len, ByteBuf out) throws NoiseException {
     init(Cipher.ENCRYPT_MODE);
     try {
       out.ensureWritable(len + TAG);
-      ByteBuffer dst = out.nioBuffer(out.writerIndex(), len + TAG);
-      int n = 0;
-      if (len > 0) {
-        ByteBuffer[] srcs = in.nioBuffers(index, len);
-        for (int i = 0; i < srcs.length - 1; i++) {
-          n += cipher.update(srcs[i], dst);
-        }
-        n += cipher.doFinal(srcs[srcs.length - 1], dst);
+      byte[] src;
+      int srcOff;
+      if (in.hasArray()) {
+        src = in.array();
+        srcOff = in.arrayOffset() + index;
       } else {
-        n += cipher.doFinal(ByteBuffer.allocate(0), dst);
+        src = scratchIn(len);
+        srcOff = 0;
+        in.getBytes(index, src, 0, len);
       }
-      out.writerIndex(out.writerIndex() + n);
+      int n;
+      if (out.hasArray()) {
+        n = cipher.doFinal(src, srcOff, len, out.array(), out.arrayOffset() + out.writerIndex());
+        out.writerIndex(out.writerIndex() + n);
+      } else {
+        byte[] dst = scratchOut(len + TAG);
+        n = cipher.doFinal(src, srcOff, len, dst, 0);
+        out.writeBytes(dst, 0, n);
+      }
       nonce++;
     } catch (GeneralSecurityException e) {
       throw new NoiseException("encryption failed", e);
@@ -127,14 +135,25 @@ public final class CipherState {
     init(Cipher.DECRYPT_MODE);
     try {
       out.ensureWritable(len - TAG);
-      ByteBuffer dst = out.nioBuffer(out.writerIndex(), len - TAG);
-      ByteBuffer[] srcs = in.nioBuffers(index, len);
-      int n = 0;
-      for (int i = 0; i < srcs.length - 1; i++) {
-        n += cipher.update(srcs[i], dst);
+      byte[] src;
+      int srcOff;
+      if (in.hasArray()) {
+        src = in.array();
+        srcOff = in.arrayOffset() + index;
+      } else {
+        src = scratchIn(len);
+        srcOff = 0;
+        in.getBytes(index, src, 0, len);
       }
-      n += cipher.doFinal(srcs[srcs.length - 1], dst);
-      out.writerIndex(out.writerIndex() + n);
+      int n;
+      if (out.hasArray()) {
+        n = cipher.doFinal(src, srcOff, len, out.array(), out.arrayOffset() + out.writerIndex());
+        out.writerIndex(out.writerIndex() + n);
+      } else {
+        byte[] dst = scratchOut(len);
+        n = cipher.doFinal(src, srcOff, len, dst, 0);
+        out.writeBytes(dst, 0, n);
+      }
       nonce++;
     } catch (AEADBadTagException e) {
       throw new NoiseException("authentication failed (bad tag)", e);
@@ -143,5 +162,20 @@ public final class CipherState {
     }
   }
 
+  private byte[] scratchIn;
+  private byte[] scratchOut;
 
+  private byte[] scratchIn(int n) {
+    if (scratchIn == null || scratchIn.length < n) {
+      scratchIn = new byte[Math.max(n, 65535)];
+    }
+    return scratchIn;
+  }
+
+  private byte[] scratchOut(int n) {
+    if (scratchOut == null || scratchOut.length < n) {
+      scratchOut = new byte[Math.max(n, 65535)];
+    }
+    return scratchOut;
+  }
 }

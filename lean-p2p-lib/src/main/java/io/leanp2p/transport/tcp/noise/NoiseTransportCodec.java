@@ -57,7 +57,7 @@ public final class NoiseTransportCodec extends ChannelDuplexHandler {
           break;
         }
         if (out == null) {
-          out = ctx.alloc().buffer(Math.max(len - CipherState.TAG, 64));
+          out = ctx.alloc().heapBuffer(cumulation.readableBytes()); // >= all plaintext of this read
         }
         receiver.decrypt(cumulation, idx + 2, len, out);
         cumulation.skipBytes(2 + len);
@@ -122,7 +122,7 @@ public final class NoiseTransportCodec extends ChannelDuplexHandler {
       pendingPromises.clear();
       int n = plain.readableBytes();
       int frames = (n + MAX_PLAINTEXT - 1) / MAX_PLAINTEXT;
-      ByteBuf out = ctx.alloc().buffer(n + frames * (2 + CipherState.TAG));
+      ByteBuf out = ctx.alloc().heapBuffer(n + frames * (2 + CipherState.TAG));
       try {
         int idx = plain.readerIndex();
         while (n > 0) {

@@ -6,7 +6,6 @@ import io.leanp2p.transport.MuxedStream;
 import io.leanp2p.transport.StreamHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -202,9 +201,6 @@ final class YamuxStream implements MuxedStream {
 
   /** Adds the remote's credit; false on overflow past 2^32 - 1. */
   boolean onWindowUpdate(long delta) {
-    if (!acked && direction == Direction.OUTBOUND) {
-      // some peers grant window before/with the ACK; fine
-    }
     long w = sendWindow + delta;
     if (w > 0xFFFF_FFFFL) {
       return false;
@@ -387,9 +383,5 @@ final class YamuxStream implements MuxedStream {
   @Override
   public String toString() {
     return "YamuxStream[" + Integer.toUnsignedString(id) + " " + direction + "]";
-  }
-
-  static ByteBuf empty() {
-    return Unpooled.EMPTY_BUFFER;
   }
 }
