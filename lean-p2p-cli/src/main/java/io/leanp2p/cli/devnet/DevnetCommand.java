@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
           + "over gossipsub on the lean topics. Every slot a rotating proposer publishes a SignedBlock "
           + "and every node publishes an attestation; every node validates and counts what it gets. "
           + "Status is exchanged on connect. After a few slots a late node joins and syncs the blocks it "
-          + "missed with blocks_by_range (and blocks_by_root for a missing parent).",
+          + "missed: status from a peer, blocks_by_root for the head that peer announces (its parent is "
+          + "missing locally), blocks_by_range for the rest, every parent root checked.",
       "A table refreshes every slot (in place on a terminal); a summary prints at the end "
           + "(--slots N, or Ctrl-C). Exit code 0 when every node got every block, 1 otherwise."
     })
@@ -43,7 +44,7 @@ public final class DevnetCommand implements Callable<Integer> {
   int blockSize;
 
   @Option(names = "--late-join-slot", defaultValue = "3", paramLabel = "SLOT",
-      description = "The slot at which the late node joins and syncs (default: ${DEFAULT-VALUE}; 0 = no late node).")
+      description = "The late node joins after this slot and syncs (default: ${DEFAULT-VALUE}; 0 = no late node).")
   int lateJoinSlot;
 
   @Option(names = "--fork-digest", defaultValue = "12345678", paramLabel = "NAME",

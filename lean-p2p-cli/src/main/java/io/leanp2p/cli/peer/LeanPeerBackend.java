@@ -1,6 +1,5 @@
 package io.leanp2p.cli.peer;
 
-import io.leanp2p.codec.snappy.SnappyBlock;
 import io.leanp2p.codec.sszsnappy.ResponseCode;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.crypto.PrivateKey;
@@ -199,7 +198,7 @@ public final class LeanPeerBackend implements PeerBackend, NetworkListener {
     synchronized (this) {
       pendingPublishes.computeIfAbsent(key, k -> new ArrayDeque<>()).add(f);
     }
-    Outcome o = RawPublish.publish(net, topic, payload);
+    Outcome o = net.publishRaw(topic, payload);
     if (!o.isAccepted()) {
       synchronized (this) {
         ArrayDeque<CompletableFuture<List<String>>> q = pendingPublishes.get(key);
@@ -381,26 +380,5 @@ public final class LeanPeerBackend implements PeerBackend, NetworkListener {
       }
       return CompletableFuture.failedFuture(t);
     });
-  }
-
-  /** Publishing the payload exactly as given (see the report: the host API compresses SSZ). */
-  static final class RawPublish {
-    private RawPublish() {}
-
-    static Outcome publish(LeanNetwork net, String topic, byte[] payload) {
-      try {
-        java.lang.reflect.Method m = LeanNetwork.class.getMethod("publishRaw", String.class, byte[].class);
-        return (Outcome) m.invoke(net, topic, payload);
-      } catch (NoSuchMethodException e) {
-        // fall back: a valid-snappy payload is published as its SSZ (same message-id)
-        try {
-          return net.publish(topic, SnappyBlock.decompress(payload, NetworkConfig.MAX_PAYLOAD));
-        } catch (DecodeException d) {
-          return Outcome.invalid("this library build cannot publish a payload that is not raw snappy");
-        }
-      } catch (ReflectiveOperationException e) {
-        return Outcome.invalid("raw publish failed: " + e.getCause());
-      }
-    }
   }
 }

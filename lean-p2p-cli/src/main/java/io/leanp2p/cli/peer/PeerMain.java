@@ -42,7 +42,9 @@ final class PeerMain {
     LeanPeerBackend backend;
     try {
       backend = LeanPeerBackend.start(
-          NetworkConfig.builder().name("peer").identity(key).listenAddresses(listen),
+          // a test service: status requests of any payload are echoed (docs/peer-protocol.md)
+          NetworkConfig.builder().name("peer").identity(key).listenAddresses(listen)
+              .reqresp(io.leanp2p.protocol.reqresp.ReqRespConfig.leanDefaults().withOpaqueStatus(true)),
           out, System::nanoTime, Duration.ofSeconds(30));
     } catch (StartException e) {
       out.emit(PeerEvents.error("start", null, e.getMessage()));
