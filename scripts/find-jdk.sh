@@ -34,3 +34,13 @@ leanp2p_find_jdk() {
   export JAVA_HOME="$best"
   return 0
 }
+
+# Maven's own Guava trips JDK 23+'s sun.misc.Unsafe warning; quiet it where the flag exists.
+leanp2p_quiet_maven() {
+  if [ "$(leanp2p_java_major "$JAVA_HOME/bin/java")" -ge 23 ] 2>/dev/null; then
+    case "${MAVEN_OPTS:-}" in
+      *sun-misc-unsafe-memory-access*) ;;
+      *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;;
+    esac
+  fi
+}
