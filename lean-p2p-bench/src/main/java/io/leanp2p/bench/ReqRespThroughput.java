@@ -1,0 +1,111 @@
+package io.leanp2p.bench;
+
+import io.leanp2p.node.LeanNetwork;
+import io.leanp2p.node.NetworkConfig;
+import io.leanp2p.node.NetworkEvent;
+import io.leanp2p.node.RequestHandle;
+import io.leanp2p.protocol.reqresp.LeanProtocol;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * blocks_by_range of 1024 × 100 KiB between two networks on loopback, over TCP and QUIC: MB/s of
+ * payload and time to first chunk, median of several runs. Not a JMH benchmark (one request is a
+ * 100 MiB transfer); run with {@code java -cp lean-p2p-bench/target/lean-p2p-bench-benchmarks.jar
+ * io.leanp2p.bench.ReqRespThroughput [runs]}.
+ */
+public final class ReqRespThroughput {
+  private static final int BLOCKS = 1024;
+  private static final int BLOCK = 100 * 1024;
+
+  public static void main(String[] args) throws Exception {
+    int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+    for (String transport : List.of("tcp", "quic")) {
+      measure(transport, runs);
+    }
+    System.exit(0);
+  }
+
+  private static void measure(String transport, int runs) throws Exception {
+    String listen = transport.equals("tcp") ? "/ip4/127.0.0.1/tcp/0" : "/ip4/127.0.0.1/udp/0/quic-v1";
+    byte[][] blocks = new byte[BLOCKS][];
+    Random rnd = new Random(7);
+    for (int i = 0; i < BLOCKS; i++) {
+      blocks[i] = new byte[BLOCK];
+      rnd.nextBytes(blocks[i]);
+    }
+    LeanNetwork[] server = new LeanNetwork[1];
+    // the bench repeats full ranges back to back: no inbound rate limit on the server
+    var unlimited = io.leanp2p.protocol.reqresp.ReqRespConfig.RateLimit.unlimited();
+    server[0] = LeanNetwork.start(NetworkConfig.builder().name("rr-server").listen(listen)
+        .reqresp(io.leanp2p.protocol.reqresp.ReqRespConfig.leanDefaults().withRateLimits(unlimited, unlimited))
+        .build(), e -> {
+      if (e instanceof NetworkEvent.InboundRequest r) {
+        for (byte[] b : blocks) {
+          server[0].sendResponseChunk(r.channelId(), b, Duration.ofSeconds(30));
+        }
+        server[0].endResponse(r.channelId());
+      }
+    });
+    List<Double> mbps = new ArrayList<>();
+    List<Double> firstMs = new ArrayList<>();
+    AtomicLong bytes = new AtomicLong();
+    AtomicLong firstAt = new AtomicLong();
+    CompletableFuture<Void>[] done = new CompletableFuture[1];
+    LeanNetwork client = LeanNetwork.start(NetworkConfig.builder().name("rr-client").listen(listen).build(), e -> {
+      if (e instanceof NetworkEvent.ResponseChunk c) {
+        firstAt.compareAndSet(0, System.nanoTime());
+        bytes.addAndGet(c.data().length);
+      } else if (e instanceof NetworkEvent.EndOfStream) {
+        done[0].complete(null);
+      } else if (e instanceof NetworkEvent.RequestFailed f) {
+        done[0].completeExceptionally(new IllegalStateException(f.error().toString()));
+      }
+    });
+    try {
+      var addrs = server[0].awaitReady(Duration.ofSeconds(10));
+      client.awaitReady(Duration.ofSeconds(10));
+      client.dial(addrs.get(0).toString());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!client.snapshot().isConnected(server[0].localPeerId()) && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      byte[] range = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(0).putLong(BLOCKS).array();
+      for (int run = 0; run <= runs; run++) { // run 0 warms up
+        bytes.set(0);
+        firstAt.set(0);
+        done[0] = new CompletableFuture<>();
+        long t0 = System.nanoTime();
+        RequestHandle h = client.sendRequest(server[0].localPeerId(), LeanProtocol.BLOCKS_BY_RANGE, range);
+        if (!h.isAccepted()) {
+          throw new IllegalStateException("request refused: " + h.outcome());
+        }
+        done[0].get(120, TimeUnit.SECONDS);
+        long t1 = System.nanoTime();
+        if (bytes.get() != (long) BLOCKS * BLOCK) {
+          throw new IllegalStateException("got " + bytes.get() + " bytes");
+        }
+        if (run > 0) {
+          mbps.add(bytes.get() / 1e6 / ((t1 - t0) / 1e9));
+          firstMs.add((firstAt.get() - t0) / 1e6);
+        }
+      }
+      mbps.sort(null);
+      firstMs.sort(null);
+      System.out.printf("%s: blocks_by_range %d x %d KiB, %d runs: median %.1f MB/s (min %.1f, max %.1f), "
+              + "time to first chunk median %.2f ms%n",
+          transport, BLOCKS, BLOCK / 1024, runs, mbps.get(mbps.size() / 2), mbps.get(0),
+          mbps.get(mbps.size() - 1), firstMs.get(firstMs.size() / 2));
+    } finally {
+      client.close();
+      server[0].close();
+    }
+  }
+}
