@@ -36,6 +36,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The actor behind a {@link LeanNetwork}: one event-loop thread owns every piece of mutable network
@@ -122,6 +123,9 @@ final class NetworkLoop {
         new EventDispatcher<>(
             name,
             e -> {
+              if (MDC.get(MDC_KEY) == null) {
+                MDC.put(MDC_KEY, name);
+              }
               if (e instanceof Routed r) {
                 r.handler().onEvent(r.event());
               } else {
@@ -136,9 +140,15 @@ final class NetworkLoop {
 
   static NetworkLoop start(NetworkConfig config, NetworkListener listener) {
     NetworkLoop n = new NetworkLoop(config, listener);
+    // every log line written on the loop (transports, protocols, router) carries the network's
+    // name as MDC key "network" (the CLI's log pattern prints it)
+    n.loop.execute(() -> MDC.put(MDC_KEY, n.name));
     n.loop.execute(n::startOnLoop);
     return n;
   }
+
+  /** The SLF4J MDC key holding the network's name on its threads. */
+  static final String MDC_KEY = "network";
 
   private void withServices(java.util.function.Consumer<NetworkServices> action) {
     if (services != null && state.get() == State.RUNNING) {

@@ -109,6 +109,10 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
   private long maxPeersRefused;
   private long publishDuplicates;
   private Scheduler.Cancellable snapshotTimer;
+  private static final long SNAPSHOT_PERIOD_NANOS = 1_000_000_000L;
+  private long snapshotDueNanos;
+  /** How late the loop runs a timer: a turn that hogs the loop shows up here. */
+  private final LatencyHistogram loopLag = new LatencyHistogram();
   private boolean closed;
 
   private static final class PeerEntry {
@@ -257,15 +261,20 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
         LOG.warn("[{}] skipping bad bootnode {}: {}", name, b, e.getMessage());
       }
     }
-    snapshotTimer = scheduler.scheduleMillis(1000, this::periodicSnapshot);
+    snapshotDueNanos = scheduler.nanoTime() + SNAPSHOT_PERIOD_NANOS;
+    snapshotTimer = scheduler.schedule(SNAPSHOT_PERIOD_NANOS, this::periodicSnapshot);
   }
 
+  /** Every second: publish snapshots, and record how late the loop ran this timer (loop lag). */
   private void periodicSnapshot() {
     if (closed) {
       return;
     }
+    long now = scheduler.nanoTime();
+    loopLag.recordNanos(Math.max(0, now - snapshotDueNanos));
     owner.publishSnapshot();
-    snapshotTimer = scheduler.scheduleMillis(1000, this::periodicSnapshot);
+    snapshotDueNanos = now + SNAPSHOT_PERIOD_NANOS;
+    snapshotTimer = scheduler.schedule(SNAPSHOT_PERIOD_NANOS, this::periodicSnapshot);
   }
 
   List<Multiaddr> listenAddresses() {
@@ -865,6 +874,7 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
         b.histogram("leanp2p_request_latency_seconds", "request to end of stream", Map.of("protocol", p.name().toLowerCase()), h));
     b.counter("leanp2p_request_timeouts_total", "our requests that timed out", none, requestTimeouts);
     recordCounters(b, "leanp2p_reqresp_", "req/resp counter", reqresp.snapshot());
+    b.histogram("leanp2p_loop_lag_seconds", "how late the event loop ran its 1 s timer (turn time)", none, loopLag);
     b.gauge("leanp2p_loop_pending_tasks", "tasks queued on the event loop", none,
         loop instanceof io.netty.util.concurrent.SingleThreadEventExecutor s ? s.pendingTasks() : -1);
     return b.build();

@@ -176,6 +176,68 @@ class HostApiContractTest {
   }
 
   @Test
+  void tenThousandConcurrentRequestsFromManyThreadsEachEndWithExactlyOneTerminalEvent() throws Exception {
+    EventRecorder ra = new EventRecorder();
+    java.util.concurrent.ConcurrentHashMap<Long, java.util.concurrent.atomic.AtomicInteger> terminals =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    LongAdder terminalCount = new LongAdder();
+    EventRecorder rb = new EventRecorder().also(e -> {
+      long id = e instanceof NetworkEvent.EndOfStream x ? x.requestId()
+          : e instanceof NetworkEvent.RequestFailed f ? f.requestId() : -1;
+      if (id >= 0) {
+        terminals.computeIfAbsent(id, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+        terminalCount.increment();
+      }
+    });
+    LeanNetwork a = start(quic("many-a"), ra);
+    LeanNetwork b =
+        start(quic("many-b").reqresp(io.leanp2p.protocol.reqresp.ReqRespConfig.leanDefaults()
+            .withMaxConcurrentPerPeer(10_000)), rb);
+    LeanNetworkTest.connect(a, ra, b, rb);
+    ra.also(e -> {
+      if (e instanceof NetworkEvent.InboundRequest r) {
+        a.sendResponseChunk(r.channelId(), r.data());
+        a.endResponse(r.channelId());
+      }
+    });
+    Set<Long> acceptedIds = ConcurrentHashMap.newKeySet();
+    LongAdder refused = new LongAdder();
+    List<Thread> threads = new ArrayList<>();
+    CountDownLatch go = new CountDownLatch(1);
+    for (int t = 0; t < 8; t++) {
+      Thread th = new Thread(() -> {
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        for (int i = 0; i < 1250; i++) {
+          RequestHandle h = b.sendRequest(a.localPeerId(), LeanProtocol.STATUS, new byte[80]);
+          if (h.isAccepted()) {
+            assertThat(acceptedIds.add(h.requestId())).as("request ids are never reused").isTrue();
+          } else {
+            refused.increment();
+          }
+        }
+      });
+      threads.add(th);
+      th.start();
+    }
+    go.countDown();
+    for (Thread th : threads) {
+      th.join();
+    }
+    assertThat(acceptedIds.size() + refused.sum()).isEqualTo(10_000);
+    assertThat(acceptedIds).isNotEmpty();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (terminalCount.sum() < acceptedIds.size() && System.nanoTime() < deadline) {
+      Thread.sleep(20); // polling a counter, bounded by the deadline
+    }
+    assertThat(terminals.keySet()).containsExactlyInAnyOrderElementsOf(acceptedIds);
+    assertThat(terminals.values()).allSatisfy(c -> assertThat(c.get()).isEqualTo(1));
+  }
+
+  @Test
   void controlLaneCarriesResponsesWhileBulkIsSaturated() throws Exception {
     EventRecorder ra = new EventRecorder();
     EventRecorder rb = new EventRecorder();
