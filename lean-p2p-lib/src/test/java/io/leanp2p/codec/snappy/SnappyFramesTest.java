@@ -247,6 +247,12 @@ class SnappyFramesTest {
     framed[p] ^= (byte) (flip | 1);
     try {
       byte[] out = SnappyFrames.decode(framed, MAX);
+      if (Arrays.equals(out, data)) {
+        // a flip inside compressed data can give another valid encoding of the same bytes (e.g. a
+        // copy offset moved to an identical earlier run): the CRC of the output still matches,
+        // and nothing was corrupted
+        return;
+      }
       // CRCs protect the payload: only turning a data chunk into a skippable one goes unnoticed
       assertThat(typeBytes).as("corruption at %d went unnoticed", p).contains(p);
       assertThat(out.length).isLessThan(data.length);
