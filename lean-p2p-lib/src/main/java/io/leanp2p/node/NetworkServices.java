@@ -571,36 +571,29 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
   }
 
   private void openGossipStream(Connection c) {
-    c.openStream().addListener(f -> {
-      if (!f.isSuccess()) {
-        LOG.debug("[{}] cannot open gossip stream to {}: {}", name, c.remotePeer(), f.cause());
-        return;
-      }
-      MuxedStream s = (MuxedStream) f.getNow();
-      StreamNegotiator.select(
-          s,
-          List.of(GossipProtocol.V1_2.id(), GossipProtocol.V1_1.id()),
-          scheduler,
-          NEGOTIATION_TIMEOUT_MS,
-          new StreamNegotiator.SelectCallback() {
-            @Override
-            public void selected(MuxedStream st, String protocol, ByteBuf leftover) {
-              leftover.release();
-              if (closed || !c.isOpen()) {
-                st.reset();
-                return;
-              }
-              // the stream first, then the router: adding a peer sends our subscriptions at once
-              gossipStreams.attachOutbound(c.remotePeer(), st);
-              router.addPeer(c.remotePeer(), protocol, c.direction(), ipOf(c.remoteAddress()));
+    StreamNegotiator.open(
+        c,
+        List.of(GossipProtocol.V1_2.id(), GossipProtocol.V1_1.id()),
+        scheduler,
+        NEGOTIATION_TIMEOUT_MS,
+        new StreamNegotiator.SelectCallback() {
+          @Override
+          public void selected(MuxedStream st, String protocol, ByteBuf leftover) {
+            leftover.release();
+            if (closed || !c.isOpen()) {
+              st.reset();
+              return;
             }
+            // the stream first, then the router: adding a peer sends our subscriptions at once
+            gossipStreams.attachOutbound(c.remotePeer(), st);
+            router.addPeer(c.remotePeer(), protocol, c.direction(), ipOf(c.remoteAddress()));
+          }
 
-            @Override
-            public void failed(MuxedStream st, String reason) {
-              LOG.debug("[{}] {} speaks no gossipsub: {}", name, c.remotePeer(), reason);
-            }
-          });
-    });
+          @Override
+          public void failed(MuxedStream st, String reason) {
+            LOG.debug("[{}] no gossipsub stream to {}: {}", name, c.remotePeer(), reason);
+          }
+        });
   }
 
   private void openStream(PeerId peer, String protocolId, StreamNegotiator.SelectCallback cb) {
@@ -609,13 +602,7 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
       cb.failed(null, "NOT_CONNECTED: no connection to " + peer);
       return;
     }
-    e.first.openStream().addListener(f -> {
-      if (!f.isSuccess()) {
-        cb.failed(null, "NOT_CONNECTED: " + f.cause());
-        return;
-      }
-      StreamNegotiator.select((MuxedStream) f.getNow(), List.of(protocolId), scheduler, NEGOTIATION_TIMEOUT_MS, cb);
-    });
+    StreamNegotiator.open(e.first, List.of(protocolId), scheduler, NEGOTIATION_TIMEOUT_MS, cb);
   }
 
   private static String ipOf(Multiaddr a) {

@@ -114,39 +114,35 @@ public final class Identify {
         sched.scheduleMillis(
             timeoutMillis, () -> result.tryFailure(new java.util.concurrent.TimeoutException("identify timed out")));
     result.addListener(f -> timer.cancel());
-    c.openStream()
-        .addListener(
-            f -> {
-              if (!f.isSuccess()) {
-                result.tryFailure(f.cause());
-                return;
+    StreamNegotiator.open(
+        c,
+        List.of(PROTOCOL),
+        sched,
+        timeoutMillis,
+        new StreamNegotiator.SelectCallback() {
+          @Override
+          public void selected(MuxedStream st, String protocol, ByteBuf leftover) {
+            if (result.isDone()) { // timed out meanwhile
+              leftover.release();
+              st.reset();
+              return;
+            }
+            result.addListener(x -> {
+              if (!x.isSuccess()) {
+                st.reset();
               }
-              MuxedStream s = (MuxedStream) f.getNow();
-              result.addListener(x -> {
-                if (!x.isSuccess()) {
-                  s.reset();
-                }
-              });
-              StreamNegotiator.select(
-                  s,
-                  List.of(PROTOCOL),
-                  sched,
-                  timeoutMillis,
-                  new StreamNegotiator.SelectCallback() {
-                    @Override
-                    public void selected(MuxedStream st, String protocol, ByteBuf leftover) {
-                      Reader r = new Reader(c.remotePeer(), result);
-                      st.handler(r);
-                      st.closeWrite();
-                      r.onData(st, leftover);
-                    }
-
-                    @Override
-                    public void failed(MuxedStream st, String reason) {
-                      result.tryFailure(new IllegalStateException("identify negotiation failed: " + reason));
-                    }
-                  });
             });
+            Reader r = new Reader(c.remotePeer(), result);
+            st.handler(r);
+            st.closeWrite();
+            r.onData(st, leftover);
+          }
+
+          @Override
+          public void failed(MuxedStream st, String reason) {
+            result.tryFailure(new IllegalStateException("identify failed: " + reason));
+          }
+        });
     return result;
   }
 

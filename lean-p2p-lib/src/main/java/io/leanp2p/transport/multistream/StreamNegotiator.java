@@ -1,5 +1,6 @@
 package io.leanp2p.transport.multistream;
 
+import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.MuxedStream;
 import io.leanp2p.transport.StreamHandler;
 import io.leanp2p.util.Scheduler;
@@ -68,6 +69,24 @@ public final class StreamNegotiator {
   }
 
   /** Dialer: asks the listener for its protocols with {@code ls}; the stream is reset afterwards. */
+  /**
+   * Opens a new stream on {@code c} and runs {@link #select} on it. If the stream cannot be
+   * opened, {@code cb.failed} is called with a null stream and a reason starting with
+   * {@code NOT_CONNECTED}.
+   */
+  public static void open(
+      Connection c, List<String> protocols, Scheduler sched, long timeoutMillis, SelectCallback cb) {
+    c.openStream()
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                cb.failed(null, "NOT_CONNECTED: cannot open a stream: " + f.cause());
+                return;
+              }
+              select((MuxedStream) f.getNow(), protocols, sched, timeoutMillis, cb);
+            });
+  }
+
   public static void list(MuxedStream s, Scheduler sched, long timeoutMillis, ListCallback cb) {
     Scheduler.Cancellable[] timer = new Scheduler.Cancellable[1];
     MultistreamDialer dialer =
