@@ -66,9 +66,14 @@ final class BenchMain {
     Path file = c.out.isAbsolute() ? c.out : root.resolve(c.out);
     String body = "Measured by `./lean-p2p bench` on " + Instant.now() + " (" + Runtime.getRuntime().availableProcessors()
         + " CPUs, load average " + loadAverage() + ", Java " + Runtime.version() + "). Two peer processes on 127.0.0.1 speaking the peer protocol; "
+        + "each row starts with an untimed warm-up (a quarter of the throughput run) so both JITs have compiled the path; "
         + "latency = publish `ts` → receive `ts` (CLOCK_MONOTONIC) with one message in flight ("
         + c.latencyCount + " messages); throughput with a window of " + c.window + " messages ("
-        + c.throughputMb + " MB per run, at least 50 messages). Payloads are fresh random (incompressible) bytes, published as raw snappy (`dataHex`).\n\n" + table;
+        + c.throughputMb + " MB per run, at least 50 messages), time from the first publish command to the last arrival. "
+        + "Payloads are built by the publishing peer (`{\"cmd\":\"publish\",\"size\":N}`: counter, nonce, random filler), "
+        + "so no payload crosses the driver's pipe; the subscriber reports each arrival as one JSON line with the payload's SHA-256. "
+        + "CPU = CPU time of each peer process during the throughput run divided by its duration (1.00 = one core busy; the machine has "
+        + Runtime.getRuntime().availableProcessors() + ").\n\n" + table;
     try {
       String doc = Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : "# Benchmarks\n";
       Files.createDirectories(file.toAbsolutePath().getParent());

@@ -18,6 +18,8 @@ public final class PeerId implements Comparable<PeerId> {
   public static final int MAX_INLINE_KEY_LENGTH = 42;
 
   private final byte[] bytes;
+  /** The base58 text, computed on first use (event loops and CLIs print peer ids per message). */
+  private String base58;
 
   private PeerId(byte[] bytes) {
     this.bytes = bytes;
@@ -81,7 +83,12 @@ public final class PeerId implements Comparable<PeerId> {
   }
 
   public String toBase58() {
-    return Base58.encode(bytes);
+    String s = base58;
+    if (s == null) {
+      s = Base58.encode(bytes); // idempotent: a race only computes the same string twice
+      base58 = s;
+    }
+    return s;
   }
 
   /**

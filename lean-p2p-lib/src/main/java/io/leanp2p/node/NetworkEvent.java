@@ -8,6 +8,7 @@ import io.leanp2p.transport.CloseReason;
 import io.leanp2p.transport.Direction;
 import io.leanp2p.transport.TransportKind;
 import io.leanp2p.util.Hex;
+import java.util.List;
 
 /**
  * Everything a network tells its host, delivered off the event loop by one delivery thread per
@@ -77,10 +78,11 @@ public sealed interface NetworkEvent {
 
   /**
    * A publish was carried out (only when {@code NetworkConfig.publishEvents}): its message id and
-   * how many peers it was sent to; {@code duplicate} when the same message was seen or published before
-   * (the message-id is content-derived), in which case nothing was sent.
+   * the peers it was sent to (empty: no peers yet; the message is cached and served by gossip);
+   * {@code duplicate} when the same message was seen or published before (the message-id is
+   * content-derived), in which case nothing was sent.
    */
-  record PublishCompleted(String topic, byte[] messageId, int recipients, boolean duplicate)
+  record PublishCompleted(String topic, byte[] messageId, List<PeerId> recipients, boolean duplicate)
       implements NetworkEvent {
     public String messageIdHex() {
       return Hex.encode(messageId);

@@ -7,6 +7,8 @@ import java.util.Locale;
  * One gossip bench measurement: publisher → subscriber over one transport with one payload size.
  *
  * @param latencyP50Ms publish → receive with one message in flight (CLOCK_MONOTONIC of both processes)
+ * @param publisherCpu CPU time of the publisher process during the throughput run, in cores (1.0 = one core busy)
+ * @param subscriberCpu the same for the subscriber process
  * @param lost messages published in the run but never received
  * @param error why the row has no numbers (null when it ran)
  */
@@ -21,11 +23,13 @@ public record BenchResult(
     int throughputCount,
     double msgsPerSec,
     double mbPerSec,
+    double publisherCpu,
+    double subscriberCpu,
     long lost,
     String error) {
 
   public static BenchResult failed(String publisher, String subscriber, String transport, int size, String error) {
-    return new BenchResult(publisher, subscriber, transport, size, 0, Double.NaN, Double.NaN, 0, Double.NaN, Double.NaN, 0, error);
+    return new BenchResult(publisher, subscriber, transport, size, 0, Double.NaN, Double.NaN, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, error);
   }
 
   /** Nearest-rank quantile of unsorted values (NaN when empty). */
@@ -50,16 +54,16 @@ public record BenchResult(
   /** The results as a Markdown table. */
   public static String markdownTable(List<BenchResult> results) {
     StringBuilder sb = new StringBuilder();
-    sb.append("| publisher → subscriber | transport | payload | latency p50 (ms) | latency p99 (ms) | msgs/s | MB/s | lost |\n");
-    sb.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+    sb.append("| publisher → subscriber | transport | payload | latency p50 (ms) | latency p99 (ms) | msgs/s | MB/s | CPU pub / sub (cores) | lost |\n");
+    sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (BenchResult r : results) {
       if (r.error() != null) {
-        sb.append(String.format(Locale.ROOT, "| %s → %s | %s | %s | – | – | – | – | not run: %s |%n", r.publisher(),
+        sb.append(String.format(Locale.ROOT, "| %s → %s | %s | %s | – | – | – | – | – | not run: %s |%n", r.publisher(),
             r.subscriber(), r.transport().toUpperCase(Locale.ROOT), sizeText(r.size()), r.error().replace('|', '/')));
       } else {
-        sb.append(String.format(Locale.ROOT, "| %s → %s | %s | %s | %.2f | %.2f | %.0f | %.1f | %d |%n", r.publisher(),
+        sb.append(String.format(Locale.ROOT, "| %s → %s | %s | %s | %.2f | %.2f | %.0f | %.1f | %.2f / %.2f | %d |%n", r.publisher(),
             r.subscriber(), r.transport().toUpperCase(Locale.ROOT), sizeText(r.size()), r.latencyP50Ms(),
-            r.latencyP99Ms(), r.msgsPerSec(), r.mbPerSec(), r.lost()));
+            r.latencyP99Ms(), r.msgsPerSec(), r.mbPerSec(), r.publisherCpu(), r.subscriberCpu(), r.lost()));
       }
     }
     return sb.toString();

@@ -60,6 +60,10 @@ public final class PeerProcess implements AutoCloseable {
     if (Runtime.version().feature() >= 23) {
       cmd.add("--sun-misc-unsafe-memory-access=allow"); // protobuf's Unsafe use: no warning on stderr
     }
+    String extra = System.getenv("LEANP2P_PEER_JVM_OPTS"); // e.g. a JFR recording while profiling the bench
+    if (extra != null && !extra.isBlank()) {
+      cmd.addAll(List.of(extra.trim().split("\\s+")));
+    }
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("io.leanp2p.cli.Main");
@@ -246,6 +250,11 @@ public final class PeerProcess implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       return "(no stderr log)";
     }
+  }
+
+  /** CPU time (user + system) the process has used so far, in nanoseconds (0 when the OS does not tell). */
+  public long cpuNanos() {
+    return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
   }
 
   public boolean isAlive() {

@@ -231,23 +231,8 @@ public final class LeanPeerBackend implements PeerBackend, NetworkListener {
       f.completeExceptionally(new IllegalStateException(
           "duplicate: message " + p.messageIdHex() + " was already published or seen on " + p.topic()));
     } else {
-      f.complete(recipients(p.topic(), p.recipients()));
+      f.complete(p.recipients().stream().map(PeerId::toBase58).toList());
     }
-  }
-
-  /**
-   * The peers a publish went to. The host API reports only their number, so this names them from
-   * the snapshot: our mesh peers of the topic first, then the other subscribers (flood publish),
-   * then other connected peers when the snapshot lags behind the router.
-   */
-  private List<String> recipients(String topic, int count) {
-    NetworkSnapshot s = net.snapshot();
-    java.util.LinkedHashSet<PeerId> ids = new java.util.LinkedHashSet<>(s.meshPeers().getOrDefault(topic, List.of()));
-    ids.addAll(s.topicPeers().getOrDefault(topic, List.of()));
-    if (ids.size() < count) {
-      s.peers().forEach(p -> ids.add(p.peer())); // the snapshot may lag the router: connected peers
-    }
-    return ids.stream().limit(Math.max(0, count)).map(PeerId::toBase58).toList();
   }
 
   @Override

@@ -21,10 +21,12 @@ public final class MessageIds {
 
   public static byte[] compute(String topic, byte[] payload) {
     byte[] data = null;
-    try {
-      data = SnappyBlock.decompress(payload, MAX_DECOMPRESSED);
-    } catch (DecodeException | RuntimeException e) {
-      data = null;
+    if (SnappyBlock.isValid(payload, 0, payload.length, MAX_DECOMPRESSED)) {
+      try {
+        data = SnappyBlock.decompress(payload, MAX_DECOMPRESSED);
+      } catch (DecodeException | RuntimeException e) {
+        data = null;
+      }
     }
     byte[] t = topic.getBytes(StandardCharsets.UTF_8);
     MessageDigest sha;
@@ -42,6 +44,9 @@ public final class MessageIds {
 
   /** Whether {@code payload} is valid raw snappy (by the library's strict decoder). */
   public static boolean isValidSnappy(byte[] payload) {
+    if (!SnappyBlock.isValid(payload, 0, payload.length, MAX_DECOMPRESSED)) {
+      return false; // cheap: no exception for the common random payload
+    }
     try {
       SnappyBlock.decompress(payload, MAX_DECOMPRESSED);
       return true;

@@ -10,13 +10,13 @@ import java.util.Random;
  * Used by one thread at a time (the session serialises publish building).
  */
 public final class SizedPayloads {
-  private final Random random;
+  private final java.util.SplittableRandom filler;
   private final long nonce;
   private long counter;
 
   public SizedPayloads(Random random) {
-    this.random = random;
     this.nonce = random.nextLong();
+    this.filler = new java.util.SplittableRandom(random.nextLong()); // ~6x faster than Random for filler
   }
 
   public synchronized byte[] next(int size) {
@@ -28,9 +28,14 @@ public final class SizedPayloads {
       ByteBuffer b = ByteBuffer.wrap(p).order(ByteOrder.LITTLE_ENDIAN);
       b.putLong(counter++);
       b.putLong(nonce);
-      byte[] filler = new byte[size - 16];
-      random.nextBytes(filler);
-      b.put(filler);
+      while (b.remaining() >= 8) {
+        b.putLong(filler.nextLong());
+      }
+      long tail = filler.nextLong();
+      while (b.hasRemaining()) {
+        b.put((byte) tail);
+        tail >>>= 8;
+      }
       if (!MessageIds.isValidSnappy(p)) {
         return p;
       }

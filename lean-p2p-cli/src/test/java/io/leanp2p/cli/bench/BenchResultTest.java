@@ -31,10 +31,10 @@ class BenchResultTest {
   @Test
   void markdownTableHasOneRowPerResult() {
     String t = BenchResult.markdownTable(List.of(
-        new BenchResult("ours", "js", "quic", 65536, 200, 1.234, 5.678, 1000, 812.4, 53.2, 0, null),
+        new BenchResult("ours", "js", "quic", 65536, 200, 1.234, 5.678, 1000, 812.4, 53.2, 0.91, 1.2, 0, null),
         BenchResult.failed("js", "js", "tcp", 1024, "js peer not installed")));
     assertThat(t.lines()).hasSize(4);
-    assertThat(t).contains("| ours → js | QUIC | 64 KiB | 1.23 | 5.68 | 812 | 53.2 | 0 |");
+    assertThat(t).contains("| ours → js | QUIC | 64 KiB | 1.23 | 5.68 | 812 | 53.2 | 0.91 / 1.20 | 0 |");
     assertThat(t).contains("| js → js | TCP | 1 KiB |").contains("not run: js peer not installed");
   }
 

@@ -54,6 +54,9 @@ public final class MessageId {
 
   /** Strict raw-snappy decompression, or {@code null} when {@code wireData} is not valid. */
   public static byte[] tryDecompress(byte[] wireData, int maxUncompressed) {
+    if (!SnappyBlock.isValid(wireData, 0, wireData.length, maxUncompressed)) {
+      return null; // the common non-snappy case without the cost of a failed decompression
+    }
     try {
       return SnappyBlock.decompress(wireData, maxUncompressed);
     } catch (DecodeException e) {

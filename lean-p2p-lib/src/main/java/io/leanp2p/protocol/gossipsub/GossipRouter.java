@@ -601,17 +601,17 @@ public final class GossipRouter {
    */
   public PublishResult publish(String topic, byte[] wireData) {
     if (topic == null || topic.isEmpty()) {
-      return new PublishResult(PublishResult.Status.INVALID_TOPIC, null, 0);
+      return new PublishResult(PublishResult.Status.INVALID_TOPIC, null, List.of());
     }
     if (wireData.length > config.maxPayloadSize()) {
-      return new PublishResult(PublishResult.Status.TOO_LARGE, null, 0);
+      return new PublishResult(PublishResult.Status.TOO_LARGE, null, List.of());
     }
     long now = now();
     MessageId.Prepared prep = MessageId.prepare(topic, wireData, config.maxPayloadSize());
     IdKey id = IdKey.own(prep.id());
     if (seen.contains(id)) {
       counters.publishDuplicates++;
-      return new PublishResult(PublishResult.Status.DUPLICATE, id.id.clone(), 0);
+      return new PublishResult(PublishResult.Status.DUPLICATE, id.id.clone(), List.of());
     }
     counters.seenEvicted += seen.add(id, now);
     Message m = Message.anonymous(topic, wireData);
@@ -637,7 +637,7 @@ public final class GossipRouter {
       fanoutLastPublish.put(topic, now);
       targets = fan;
     }
-    int n = 0;
+    List<PeerId> sentTo = new ArrayList<>();
     for (PeerId p : targets) {
       PeerState ps = peers.get(p);
       if (ps != null && ps.dontWant.contains(id)) {
@@ -645,11 +645,11 @@ public final class GossipRouter {
       } else if (ps != null) {
         ps.outPublish.add(m);
         markDirty(ps);
-        n++;
+        sentTo.add(p);
       }
     }
     flush();
-    return new PublishResult(PublishResult.Status.ACCEPTED, id.id.clone(), n);
+    return new PublishResult(PublishResult.Status.ACCEPTED, id.id.clone(), List.copyOf(sentTo));
   }
 
   // ------------------------------------------------------------------ heartbeat

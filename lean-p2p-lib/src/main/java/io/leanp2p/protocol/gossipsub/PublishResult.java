@@ -5,9 +5,9 @@ package io.leanp2p.protocol.gossipsub;
  *
  * @param status what happened
  * @param messageId the id of the message (null when rejected before computing it)
- * @param recipients peers the message was sent to (0 is fine: no peers yet)
+ * @param recipients peers the message was sent to (empty is fine: no peers yet)
  */
-public record PublishResult(Status status, byte[] messageId, int recipients) {
+public record PublishResult(Status status, byte[] messageId, java.util.List<io.leanp2p.crypto.PeerId> recipients) {
   /** Publish outcomes. */
   public enum Status {
     /** Cached and sent to {@code recipients} peers. */

@@ -103,4 +103,32 @@ class SnappyBlockTest {
       }
     }
   }
+
+  /** The cheap validity check agrees with the strict decoder on valid, corrupted and random blocks. */
+  @net.jqwik.api.Property(tries = 3000)
+  void isValidAgreesWithDecompress(@net.jqwik.api.ForAll("blocks") byte[] block) {
+    boolean decodes;
+    try {
+      SnappyBlock.decompress(block, 1 << 16);
+      decodes = true;
+    } catch (DecodeException e) {
+      decodes = false;
+    }
+    assertThat(SnappyBlock.isValid(block, 0, block.length, 1 << 16)).isEqualTo(decodes);
+  }
+
+  @net.jqwik.api.Provide
+  net.jqwik.api.Arbitrary<byte[]> blocks() {
+    net.jqwik.api.Arbitrary<byte[]> raw = net.jqwik.api.Arbitraries.bytes().array(byte[].class).ofMaxSize(3000);
+    net.jqwik.api.Arbitrary<byte[]> valid = raw.map(SnappyBlock::compress);
+    net.jqwik.api.Arbitrary<byte[]> corrupted = net.jqwik.api.Combinators.combine(valid, net.jqwik.api.Arbitraries.integers().between(0, 1 << 20),
+        net.jqwik.api.Arbitraries.integers().between(1, 255)).as((b, pos, x) -> {
+          byte[] c = b.clone();
+          c[pos % c.length] ^= (byte) (int) x;
+          return c;
+        });
+    net.jqwik.api.Arbitrary<byte[]> truncated = valid.filter(b -> b.length > 1).map(b -> Arrays.copyOf(b, b.length - 1));
+    net.jqwik.api.Arbitrary<byte[]> trailing = valid.map(b -> Arrays.copyOf(b, b.length + 1));
+    return net.jqwik.api.Arbitraries.oneOf(raw, valid, corrupted, truncated, trailing);
+  }
 }
