@@ -17,7 +17,8 @@ sealed interface Command {
   sealed interface Bulk extends Command {}
 
   /** {@code raw}: {@code data} is the wire payload as is (no snappy compression). */
-  record Publish(String topic, byte[] data, boolean raw) implements Bulk {}
+  /** {@code wire} as it travels; {@code messageId} computed on the caller's thread. */
+  record Publish(String topic, byte[] wire, byte[] messageId) implements Bulk {}
 
   record SendRequest(long requestId, PeerId peer, LeanProtocol protocol, byte[] ssz, NetworkListener handler)
       implements Bulk {}

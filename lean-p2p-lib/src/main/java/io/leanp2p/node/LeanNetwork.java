@@ -1,5 +1,7 @@
 package io.leanp2p.node;
 
+import io.leanp2p.codec.gossip.MessageId;
+import io.leanp2p.codec.snappy.SnappyBlock;
 import io.leanp2p.codec.sszsnappy.ResponseCode;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.multiformats.Multiaddr;
@@ -110,7 +112,10 @@ public final class LeanNetwork implements AutoCloseable {
     if (bad != null) {
       return loop.refuse(bad);
     }
-    return loop.submit(new Command.Publish(topic, ssz.clone(), false), maxWait);
+    // compression and hashing run on the caller's thread: the event loop only routes
+    byte[] wire = SnappyBlock.compress(ssz);
+    byte[] id = MessageId.computeDecompressed(topic, wire, ssz);
+    return loop.submit(new Command.Publish(topic, wire, id), maxWait);
   }
 
   /**
@@ -126,7 +131,9 @@ public final class LeanNetwork implements AutoCloseable {
     if (bad != null) {
       return loop.refuse(bad);
     }
-    return loop.submit(new Command.Publish(topic, wireData.clone(), true), Duration.ZERO);
+    byte[] wire = wireData.clone();
+    byte[] id = MessageId.prepare(topic, wire, loop.gossipPayloadLimit()).id(); // on the caller's thread
+    return loop.submit(new Command.Publish(topic, wire, id), Duration.ZERO);
   }
 
   public Outcome subscribe(String topic) {

@@ -194,6 +194,11 @@ final class NetworkLoop {
     return null;
   }
 
+  /** The gossip payload limit (decompressed bytes) the router applies. */
+  int gossipPayloadLimit() {
+    return config.gossip().maxPayloadSize();
+  }
+
   Outcome checkTopic(String topic) {
     if (topic == null || topic.isEmpty()) {
       return Outcome.invalid("empty topic");
@@ -370,7 +375,7 @@ final class NetworkLoop {
     }
     try {
       switch (c) {
-        case Command.Publish p -> s.publish(p.topic(), p.data(), p.raw());
+        case Command.Publish p -> s.publish(p.topic(), p.wire(), p.messageId());
         case Command.Subscribe sub -> s.subscribe(sub.topic());
         case Command.Unsubscribe u -> s.unsubscribe(u.topic());
         case Command.SendRequest r -> s.sendRequest(r);

@@ -1,6 +1,5 @@
 package io.leanp2p.node;
 
-import io.leanp2p.codec.snappy.SnappyBlock;
 import io.leanp2p.codec.sszsnappy.ResponseCode;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.crypto.PrivateKey;
@@ -340,9 +339,8 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
 
   // ------------------------------------------------------------------ commands (loop thread)
 
-  void publish(String topic, byte[] data, boolean raw) {
-    byte[] wire = raw ? data : SnappyBlock.compress(data);
-    PublishResult r = router.publish(topic, wire);
+  void publish(String topic, byte[] wire, byte[] messageId) {
+    PublishResult r = router.publish(topic, wire, messageId);
     long[] t = traffic(topic);
     if (r.accepted()) {
       t[2]++;

@@ -600,6 +600,17 @@ public final class GossipRouter {
    * publishing). Having no peers is fine: the message is cached and served later.
    */
   public PublishResult publish(String topic, byte[] wireData) {
+    if (topic == null || topic.isEmpty() || wireData.length > config.maxPayloadSize()) {
+      return publish(topic, wireData, null);
+    }
+    return publish(topic, wireData, MessageId.prepare(topic, wireData, config.maxPayloadSize()).id());
+  }
+
+  /**
+   * Like {@link #publish(String, byte[])} with the lean message id of {@code wireData} already
+   * computed (by the host's thread, so that hashing and decompressing stay off the event loop).
+   */
+  public PublishResult publish(String topic, byte[] wireData, byte[] messageId) {
     if (topic == null || topic.isEmpty()) {
       return new PublishResult(PublishResult.Status.INVALID_TOPIC, null, List.of());
     }
@@ -607,8 +618,7 @@ public final class GossipRouter {
       return new PublishResult(PublishResult.Status.TOO_LARGE, null, List.of());
     }
     long now = now();
-    MessageId.Prepared prep = MessageId.prepare(topic, wireData, config.maxPayloadSize());
-    IdKey id = IdKey.own(prep.id());
+    IdKey id = IdKey.own(messageId.clone());
     if (seen.contains(id)) {
       counters.publishDuplicates++;
       return new PublishResult(PublishResult.Status.DUPLICATE, id.id.clone(), List.of());
