@@ -79,7 +79,7 @@ public class GossipRouterBenchmark {
         base.gossipRetransmission(), base.maxIWantIds(), base.maxIHaveLength(), base.maxIHaveMessages(),
         base.maxIDontWantIds(), base.iDontWantMinDataSize(), false, base.opportunisticGraftTicks(),
         base.opportunisticGraftPeers(), base.validationTimeoutMillis(), base.maxPendingValidations(),
-        base.maxPayloadSize(), base.rpcLimits(), base.maxPeerQueueBytes(), base.maxTopicsPerPeer(), base.score());
+        base.maxPayloadSize(), base.rpcLimits(), base.maxPeerQueueBytes(), base.maxTopicsPerPeer(), base.maxCacheBytes(), base.score());
     router = new GossipRouter(cfg, sched, new Random(1), new GossipOutput() {
       @Override
       public void send(PeerId to, Rpc rpc) {

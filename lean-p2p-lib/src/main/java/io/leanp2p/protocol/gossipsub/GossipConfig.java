@@ -40,6 +40,10 @@ import io.leanp2p.codec.gossip.RpcLimits;
  * @param maxPeerQueueBytes bytes queued for one peer's outbound stream before RPCs are dropped
  * @param maxTopicsPerPeer subscriptions remembered per peer (Teku filters at 1000 topics); more
  *     are ignored and counted
+ * @param maxCacheBytes payload bytes the message cache may hold; beyond it the oldest messages
+ *     are evicted before their windows expire (counted; IHAVE then no longer offers them). The
+ *     windows alone bound the cache only in time: at 300 MB/s of accepted gossip, 6 x 700 ms
+ *     would hold 1.3 GB
  * @param score peer scoring parameters and thresholds
  */
 public record GossipConfig(
@@ -72,6 +76,7 @@ public record GossipConfig(
     RpcLimits rpcLimits,
     int maxPeerQueueBytes,
     int maxTopicsPerPeer,
+    long maxCacheBytes,
     PeerScoreParams score) {
 
   /** The lean defaults. */
@@ -81,7 +86,7 @@ public record GossipConfig(
       3, 5000, 5000, 10, 10_000, 1024,
       false, 60, 2,
       4_000, 4096, RpcLimits.MAX_PAYLOAD_SIZE, RpcLimits.DEFAULT,
-      32 * 1024 * 1024, 1000,
+      32 * 1024 * 1024, 1000, 128L * 1024 * 1024,
       PeerScoreParams.DEFAULT);
 
   public GossipConfig {
@@ -92,6 +97,9 @@ public record GossipConfig(
     }
     if (dOut < 0 || dScore < 0 || dLazy < 0 || mcacheGossip > mcacheLength || mcacheLength < 1) {
       throw new IllegalArgumentException("bad degree / mcache parameters");
+    }
+    if (maxCacheBytes < maxPayloadSize) {
+      throw new IllegalArgumentException("maxCacheBytes must hold at least one maximal message");
     }
     if (heartbeatIntervalMillis <= 0) {
       throw new IllegalArgumentException("heartbeat must be > 0");
@@ -105,7 +113,7 @@ public record GossipConfig(
         seenTtlMillis, maxSeenEntries, pruneBackoffSeconds, gossipRetransmission, maxIWantIds, maxIHaveLength,
         maxIHaveMessages, maxIDontWantIds, iDontWantMinDataSize, floodPublish, opportunisticGraftTicks,
         opportunisticGraftPeers, validationTimeoutMillis, maxPendingValidations, maxPayloadSize, rpcLimits,
-        maxPeerQueueBytes, maxTopicsPerPeer, score);
+        maxPeerQueueBytes, maxTopicsPerPeer, maxCacheBytes, score);
   }
 
   public GossipConfig withScore(PeerScoreParams s) {
@@ -113,7 +121,7 @@ public record GossipConfig(
         fanoutTtlMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeenEntries, pruneBackoffSeconds,
         gossipRetransmission, maxIWantIds, maxIHaveLength, maxIHaveMessages, maxIDontWantIds,
         iDontWantMinDataSize, floodPublish, opportunisticGraftTicks, opportunisticGraftPeers,
-        validationTimeoutMillis, maxPendingValidations, maxPayloadSize, rpcLimits, maxPeerQueueBytes, maxTopicsPerPeer, s);
+        validationTimeoutMillis, maxPendingValidations, maxPayloadSize, rpcLimits, maxPeerQueueBytes, maxTopicsPerPeer, maxCacheBytes, s);
   }
 
   public GossipConfig withFloodPublish(boolean flood) {
@@ -121,7 +129,7 @@ public record GossipConfig(
         fanoutTtlMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeenEntries, pruneBackoffSeconds,
         gossipRetransmission, maxIWantIds, maxIHaveLength, maxIHaveMessages, maxIDontWantIds,
         iDontWantMinDataSize, flood, opportunisticGraftTicks, opportunisticGraftPeers,
-        validationTimeoutMillis, maxPendingValidations, maxPayloadSize, rpcLimits, maxPeerQueueBytes, maxTopicsPerPeer, score);
+        validationTimeoutMillis, maxPendingValidations, maxPayloadSize, rpcLimits, maxPeerQueueBytes, maxTopicsPerPeer, maxCacheBytes, score);
   }
 
   public GossipConfig withValidation(long timeoutMillis, int maxPending) {
@@ -129,7 +137,7 @@ public record GossipConfig(
         fanoutTtlMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeenEntries, pruneBackoffSeconds,
         gossipRetransmission, maxIWantIds, maxIHaveLength, maxIHaveMessages, maxIDontWantIds,
         iDontWantMinDataSize, floodPublish, opportunisticGraftTicks, opportunisticGraftPeers,
-        timeoutMillis, maxPending, maxPayloadSize, rpcLimits, maxPeerQueueBytes, maxTopicsPerPeer, score);
+        timeoutMillis, maxPending, maxPayloadSize, rpcLimits, maxPeerQueueBytes, maxTopicsPerPeer, maxCacheBytes, score);
   }
 
   public GossipConfig withOpportunisticGraft(int ticks, int peers) {
@@ -137,7 +145,16 @@ public record GossipConfig(
         fanoutTtlMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeenEntries, pruneBackoffSeconds,
         gossipRetransmission, maxIWantIds, maxIHaveLength, maxIHaveMessages, maxIDontWantIds,
         iDontWantMinDataSize, floodPublish, ticks, peers,
-        validationTimeoutMillis, maxPendingValidations, maxPayloadSize, rpcLimits, maxPeerQueueBytes, maxTopicsPerPeer, score);
+        validationTimeoutMillis, maxPendingValidations, maxPayloadSize, rpcLimits, maxPeerQueueBytes, maxTopicsPerPeer, maxCacheBytes, score);
+  }
+
+  public GossipConfig withMaxCacheBytes(long bytes) {
+    return new GossipConfig(d, dLow, dHigh, dLazy, dOut, dScore, gossipFactor, heartbeatIntervalMillis,
+        fanoutTtlMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeenEntries, pruneBackoffSeconds,
+        gossipRetransmission, maxIWantIds, maxIHaveLength, maxIHaveMessages, maxIDontWantIds,
+        iDontWantMinDataSize, floodPublish, opportunisticGraftTicks, opportunisticGraftPeers,
+        validationTimeoutMillis, maxPendingValidations, maxPayloadSize, rpcLimits, maxPeerQueueBytes, maxTopicsPerPeer,
+        bytes, score);
   }
 
   static final int MESSAGE_ID_LENGTH = MessageId.LENGTH;

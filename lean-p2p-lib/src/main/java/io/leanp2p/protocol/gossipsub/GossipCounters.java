@@ -53,15 +53,15 @@ public final class GossipCounters {
       long iwantServed, long iwantRetransmissionCapped, long iwantIdsTruncated, long iwantSent, long ihaveSent,
       long ihaveIgnored, long idontwantSent, long idontwantReceived, long idontwantSkipped, long idontwantDropped,
       long graftsReceived, long graftsRejected, long prunesReceived, long badMessageIds, long seenEvicted,
-      long rpcsSent, long subscriptionsDropped) {}
+      long rpcsSent, long subscriptionsDropped, long mcacheEvictedEarly) {}
 
-  Snapshot snapshot() {
+  Snapshot snapshot(long mcacheEvictedEarly) {
     return new Snapshot(rpcsReceived, rpcsFromUnknownPeer, rpcsGraylisted, messagesReceived, messagesDelivered,
         messagesDuplicate, messagesDroppedSignedFields, messagesDroppedUnsubscribed, messagesDroppedTooLarge,
         messagesDroppedValidationQueueFull, messagesAccepted, messagesRejected, messagesIgnored,
         validationTimeouts, validationUnknown, messagesForwarded, messagesPublished, publishDuplicates,
         iwantServed, iwantRetransmissionCapped, iwantIdsTruncated, iwantSent, ihaveSent, ihaveIgnored,
         idontwantSent, idontwantReceived, idontwantSkipped, idontwantDropped, graftsReceived, graftsRejected,
-        prunesReceived, badMessageIds, seenEvicted, rpcsSent, subscriptionsDropped);
+        prunesReceived, badMessageIds, seenEvicted, rpcsSent, subscriptionsDropped, mcacheEvictedEarly);
   }
 }

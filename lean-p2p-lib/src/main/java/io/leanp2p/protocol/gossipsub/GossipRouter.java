@@ -140,7 +140,7 @@ public final class GossipRouter {
     this.output = Objects.requireNonNull(output, "output");
     this.scoring = new PeerScoring(config.score());
     this.seen = new SeenCache(config.seenTtlMillis() * MS, config.maxSeenEntries());
-    this.mcache = new MessageCache(config.mcacheLength(), config.mcacheGossip());
+    this.mcache = new MessageCache(config.mcacheLength(), config.mcacheGossip(), config.maxCacheBytes());
     this.lastDecayNanos = scheduler.nanoTime();
   }
 
@@ -978,7 +978,7 @@ public final class GossipRouter {
     peers.forEach((p, ps) -> topics.put(p, Set.copyOf(ps.topics)));
     snapshot = new GossipSnapshot(now, Set.copyOf(subscriptions), Collections.unmodifiableMap(meshCopy),
         Collections.unmodifiableMap(fanoutCopy), Collections.unmodifiableMap(topics), Map.copyOf(scores),
-        counters.snapshot());
+        counters.snapshot(mcache.evictedEarly()));
   }
 
   // ------------------------------------------------------------------ test support (package-private)

@@ -27,7 +27,7 @@ public record GossipSnapshot(
     GossipCounters.Snapshot counters) {
 
   static final GossipSnapshot EMPTY =
-      new GossipSnapshot(0, Set.of(), Map.of(), Map.of(), Map.of(), Map.of(), new GossipCounters().snapshot());
+      new GossipSnapshot(0, Set.of(), Map.of(), Map.of(), Map.of(), Map.of(), new GossipCounters().snapshot(0));
 
   /** Mesh peers of {@code topic} (empty when not subscribed). */
   public List<PeerId> mesh(String topic) {
