@@ -490,6 +490,11 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
     return ctx;
   }
 
+  /** The event loop's clock (a mock ticker in tests that drive time). */
+  long nanoTime() {
+    return ctx != null ? ctx.executor().ticker().nanoTime() : System.nanoTime();
+  }
+
   boolean channelWritable() {
     return ctx.channel().isWritable();
   }

@@ -30,6 +30,9 @@ final class YamuxStream implements MuxedStream {
 
   private long recvWindow = YamuxConfig.SPEC_WINDOW;
   private long uncredited;
+  /** The window we grant (initial, grown by auto-tuning up to the configured maximum). */
+  private long window;
+  private long lastCreditNanos;
   private final ArrayDeque<ByteBuf> inbound = new ArrayDeque<>();
   private boolean paused;
   private boolean delivering;
@@ -55,6 +58,8 @@ final class YamuxStream implements MuxedStream {
     this.direction = direction;
     // the extra window we announce with SYN / ACK is ours from the start
     this.recvWindow = session.config().initialWindow();
+    this.window = session.config().initialWindow();
+    this.lastCreditNanos = session.nanoTime();
   }
 
   /** Window beyond the spec's 256 KiB that we grant with our SYN or ACK. */
@@ -64,6 +69,11 @@ final class YamuxStream implements MuxedStream {
 
   int rawId() {
     return id;
+  }
+
+  /** The receive window this stream grants now (grows with auto-tuning). */
+  long window() {
+    return window;
   }
 
   long recvWindow() {
@@ -173,9 +183,17 @@ final class YamuxStream implements MuxedStream {
       return;
     }
     uncredited += n;
-    if (uncredited >= session.config().initialWindow() / 2) {
+    if (uncredited >= window / 2) {
       long delta = uncredited;
       uncredited = 0;
+      long now = session.nanoTime();
+      long max = session.config().maxWindow();
+      if (window < max && now - lastCreditNanos < YamuxConfig.AUTO_TUNE_NANOS) {
+        long grow = Math.min(window, max - window); // double: the window, not the reader, is the limit
+        window += grow;
+        delta += grow;
+      }
+      lastCreditNanos = now;
       recvWindow += delta;
       session.sendWindowUpdate(id, 0, delta);
       session.flushSoon();

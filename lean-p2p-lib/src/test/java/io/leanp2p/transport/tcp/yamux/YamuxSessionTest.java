@@ -131,6 +131,44 @@ class YamuxSessionTest {
   }
 
   @Test
+  void aFastReaderGrowsTheReceiveWindowUpToTheMaximum() {
+    YamuxPair p = new YamuxPair(YamuxConfig.defaults().withMaxWindow(2 * 1024 * 1024));
+    List<MuxedStream> in = new ArrayList<>();
+    Rec rec = new Rec();
+    p.server.inboundStreamHandler(s -> {
+      in.add(s);
+      s.handler(rec);
+    });
+    MuxedStream s = p.client.openStream().getNow();
+    byte[] payload = random(6_000_000, 3);
+    Future<Void> w = s.write(Unpooled.wrappedBuffer(payload));
+    p.shuttle();
+    assertThat(rec.data.toByteArray()).isEqualTo(payload);
+    assertThat(w.isSuccess()).isTrue();
+    // the embedded loop's clock does not move: every credit came "fast", so the window doubled to the cap
+    assertThat(((YamuxStream) in.get(0)).window()).isEqualTo(2 * 1024 * 1024);
+    p.finish();
+  }
+
+  @Test
+  void withMaxWindowEqualToTheInitialWindowTheWindowStaysFixed() {
+    YamuxPair p = new YamuxPair(YamuxConfig.defaults().withMaxWindow(YamuxConfig.SPEC_WINDOW));
+    List<MuxedStream> in = new ArrayList<>();
+    Rec rec = new Rec();
+    p.server.inboundStreamHandler(s -> {
+      in.add(s);
+      s.handler(rec);
+    });
+    MuxedStream s = p.client.openStream().getNow();
+    byte[] payload = random(2_000_000, 4);
+    s.write(Unpooled.wrappedBuffer(payload));
+    p.shuttle();
+    assertThat(rec.data.toByteArray()).isEqualTo(payload);
+    assertThat(((YamuxStream) in.get(0)).window()).isEqualTo(YamuxConfig.SPEC_WINDOW);
+    p.finish();
+  }
+
+  @Test
   void windowViolationClosesTheConnectionWithATypedReason() {
     YamuxPair p = new YamuxPair();
     p.server.inboundStreamHandler(s -> s.handler(new Rec()));
