@@ -7,21 +7,48 @@ import java.util.Objects;
  * A published message. Lean gossip is StrictNoSign: only {@code data} and {@code topic} are set
  * on messages we send; {@code from}, {@code seqno}, {@code signature} and {@code key} are
  * {@code null} unless a received message carried them (the router drops such messages). {@code
- * data} is never null (absent = empty). Arrays are defensively copied.
+ * data} is never null (absent = empty). The public constructor copies its arrays; the decoder and
+ * the router use {@link #owning}, which takes arrays nobody else holds, so a payload is not
+ * copied twice on its way in or out. Immutable: accessors return copies.
  */
-public record Message(byte[] from, byte[] data, byte[] seqno, String topic, byte[] signature, byte[] key) {
-  public Message {
-    Objects.requireNonNull(topic, "topic");
-    from = copy(from);
-    data = data == null ? new byte[0] : data.clone();
-    seqno = copy(seqno);
-    signature = copy(signature);
-    key = copy(key);
+public final class Message {
+  private final byte[] from;
+  private final byte[] data;
+  private final byte[] seqno;
+  private final String topic;
+  private final byte[] signature;
+  private final byte[] key;
+
+  public Message(byte[] from, byte[] data, byte[] seqno, String topic, byte[] signature, byte[] key) {
+    this(copy(from), data == null ? new byte[0] : data.clone(), copy(seqno), topic, copy(signature), copy(key), true);
   }
 
-  /** An anonymous (StrictNoSign) message: topic and data only. */
+  private Message(byte[] from, byte[] data, byte[] seqno, String topic, byte[] signature, byte[] key, boolean owned) {
+    this.topic = Objects.requireNonNull(topic, "topic");
+    this.from = from;
+    this.data = data == null ? new byte[0] : data;
+    this.seqno = seqno;
+    this.signature = signature;
+    this.key = key;
+  }
+
+  /** A message over arrays the caller hands over (no copies); the caller must not keep or modify them. */
+  static Message owning(byte[] from, byte[] data, byte[] seqno, String topic, byte[] signature, byte[] key) {
+    return new Message(from, data, seqno, topic, signature, key, true);
+  }
+
+  /** An anonymous (StrictNoSign) message: topic and data only (data is copied). */
   public static Message anonymous(String topic, byte[] data) {
     return new Message(null, data, null, topic, null, null);
+  }
+
+  /** Like {@link #anonymous} but takes {@code data} over without copying: the caller must not keep or modify it. */
+  public static Message anonymousOwning(String topic, byte[] data) {
+    return new Message(null, Objects.requireNonNull(data, "data"), null, topic, null, null, true);
+  }
+
+  public String topic() {
+    return topic;
   }
 
   /** Whether any of the fields forbidden by StrictNoSign is present. */
@@ -29,13 +56,11 @@ public record Message(byte[] from, byte[] data, byte[] seqno, String topic, byte
     return from != null || seqno != null || signature != null || key != null;
   }
 
-  @Override
   public byte[] from() {
     return copy(from);
   }
 
   /** A copy of the payload. Use {@link #dataSize()} / {@link #dataUnsafe()} on hot paths. */
-  @Override
   public byte[] data() {
     return data.clone();
   }
@@ -49,17 +74,14 @@ public record Message(byte[] from, byte[] data, byte[] seqno, String topic, byte
     return data.length;
   }
 
-  @Override
   public byte[] seqno() {
     return copy(seqno);
   }
 
-  @Override
   public byte[] signature() {
     return copy(signature);
   }
 
-  @Override
   public byte[] key() {
     return copy(key);
   }

@@ -315,7 +315,7 @@ public final class RpcCodec {
         default -> key = r.bytes();
       }
     }
-    return new Message(from, data, seqno, topic, signature, key);
+    return Message.owning(from, data, seqno, topic, signature, key); // fresh arrays from the reader
   }
 
   private static void decodeControl(Reader r, ControlParts c, Counts counts) throws DecodeException {

@@ -597,7 +597,8 @@ public final class GossipRouter {
   /**
    * Publishes {@code wireData} (raw-snappy SSZ) on {@code topic}: to the mesh when subscribed,
    * else to fanout peers (or to every subscribed peer above the publish threshold with flood
-   * publishing). Having no peers is fine: the message is cached and served later.
+   * publishing). Having no peers is fine: the message is cached and served later. The router keeps
+   * {@code wireData} (no copy): the caller must not modify it afterwards.
    */
   public PublishResult publish(String topic, byte[] wireData) {
     if (topic == null || topic.isEmpty() || wireData.length > config.maxPayloadSize()) {
@@ -624,7 +625,7 @@ public final class GossipRouter {
       return new PublishResult(PublishResult.Status.DUPLICATE, id.id.clone(), List.of());
     }
     counters.seenEvicted += seen.add(id, now);
-    Message m = Message.anonymous(topic, wireData);
+    Message m = Message.anonymousOwning(topic, wireData); // the host API handed us its own copy
     mcache.put(id, m);
     counters.messagesPublished++;
     Collection<PeerId> targets;
