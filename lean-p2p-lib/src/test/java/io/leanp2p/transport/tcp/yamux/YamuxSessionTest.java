@@ -132,40 +132,34 @@ class YamuxSessionTest {
 
   @Test
   void aFastReaderGrowsTheReceiveWindowUpToTheMaximum() {
-    YamuxPair p = new YamuxPair(YamuxConfig.defaults().withMaxWindow(2 * 1024 * 1024));
-    List<MuxedStream> in = new ArrayList<>();
-    Rec rec = new Rec();
-    p.server.inboundStreamHandler(s -> {
-      in.add(s);
-      s.handler(rec);
-    });
-    MuxedStream s = p.client.openStream().getNow();
-    byte[] payload = random(6_000_000, 3);
-    Future<Void> w = s.write(Unpooled.wrappedBuffer(payload));
-    p.shuttle();
-    assertThat(rec.data.toByteArray()).isEqualTo(payload);
-    assertThat(w.isSuccess()).isTrue();
     // the embedded loop's clock does not move: every credit came "fast", so the window doubled to the cap
-    assertThat(((YamuxStream) in.get(0)).window()).isEqualTo(2 * 1024 * 1024);
-    p.finish();
+    assertThat(windowAfterTransfer(YamuxConfig.defaults().withMaxWindow(2 * 1024 * 1024), 6_000_000))
+        .isEqualTo(2 * 1024 * 1024);
   }
 
   @Test
   void withMaxWindowEqualToTheInitialWindowTheWindowStaysFixed() {
-    YamuxPair p = new YamuxPair(YamuxConfig.defaults().withMaxWindow(YamuxConfig.SPEC_WINDOW));
+    assertThat(windowAfterTransfer(YamuxConfig.defaults().withMaxWindow(YamuxConfig.SPEC_WINDOW), 2_000_000))
+        .isEqualTo(YamuxConfig.SPEC_WINDOW);
+  }
+
+  /** Sends {@code size} bytes over one stream, checks they arrived intact, returns the receiver's window. */
+  private static long windowAfterTransfer(YamuxConfig cfg, int size) {
+    YamuxPair p = new YamuxPair(cfg);
     List<MuxedStream> in = new ArrayList<>();
     Rec rec = new Rec();
     p.server.inboundStreamHandler(s -> {
       in.add(s);
       s.handler(rec);
     });
-    MuxedStream s = p.client.openStream().getNow();
-    byte[] payload = random(2_000_000, 4);
-    s.write(Unpooled.wrappedBuffer(payload));
+    byte[] payload = random(size, size);
+    Future<Void> w = p.client.openStream().getNow().write(Unpooled.wrappedBuffer(payload));
     p.shuttle();
     assertThat(rec.data.toByteArray()).isEqualTo(payload);
-    assertThat(((YamuxStream) in.get(0)).window()).isEqualTo(YamuxConfig.SPEC_WINDOW);
+    assertThat(w.isSuccess()).isTrue();
+    long window = ((YamuxStream) in.get(0)).window();
     p.finish();
+    return window;
   }
 
   @Test
