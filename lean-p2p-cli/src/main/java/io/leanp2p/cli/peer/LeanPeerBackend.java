@@ -43,6 +43,7 @@ public final class LeanPeerBackend implements PeerBackend, NetworkListener {
   private final LongSupplier nanoClock;
   private final CompletableFuture<LeanNetwork> network = new CompletableFuture<>();
   private final Map<String, ArrayDeque<CompletableFuture<List<String>>>> pendingPublishes = new HashMap<>();
+  private final Map<String, ArrayDeque<NetworkEvent.PublishCompleted>> earlyPublishes = new HashMap<>();
   private final Map<PeerId, List<CompletableFuture<Dialed>>> pendingDials = new HashMap<>();
   private final Map<PeerId, ArrayDeque<CompletableFuture<Pong>>> pendingPings = new HashMap<>();
   private LeanNetwork net;
@@ -193,23 +194,29 @@ public final class LeanPeerBackend implements PeerBackend, NetworkListener {
 
   @Override
   public CompletableFuture<List<String>> publish(String topic, byte[] payload) {
-    String key = topic + "/" + Hex.encode(MessageIds.compute(topic, payload));
     CompletableFuture<List<String>> f = new CompletableFuture<>();
-    synchronized (this) {
-      pendingPublishes.computeIfAbsent(key, k -> new ArrayDeque<>()).add(f);
-    }
     Outcome o = net.publishRaw(topic, payload);
     if (!o.isAccepted()) {
-      synchronized (this) {
-        ArrayDeque<CompletableFuture<List<String>>> q = pendingPublishes.get(key);
-        if (q != null) {
-          q.remove(f);
-          if (q.isEmpty()) {
-            pendingPublishes.remove(key);
-          }
-        }
-      }
       f.completeExceptionally(new IllegalStateException("publish refused: " + o));
+      return f;
+    }
+    // the key is computed while the loop routes the message (off the latency path); a completion
+    // that arrives first waits in earlyPublishes
+    String key = topic + "/" + Hex.encode(MessageIds.compute(topic, payload));
+    NetworkEvent.PublishCompleted early;
+    synchronized (this) {
+      ArrayDeque<NetworkEvent.PublishCompleted> q = earlyPublishes.get(key);
+      early = q == null ? null : q.poll();
+      if (q != null && q.isEmpty()) {
+        earlyPublishes.remove(key);
+      }
+      if (early == null) {
+        pendingPublishes.computeIfAbsent(key, k -> new ArrayDeque<>()).add(f);
+      }
+    }
+    if (early != null) {
+      complete(f, early);
+      return f;
     }
     return withTimeout(f, Duration.ofSeconds(30), "publish");
   }
@@ -223,10 +230,16 @@ public final class LeanPeerBackend implements PeerBackend, NetworkListener {
       if (q != null && q.isEmpty()) {
         pendingPublishes.remove(key);
       }
+      if (f == null) {
+        // the publisher has not registered yet; bounded by the publishes in flight
+        earlyPublishes.computeIfAbsent(key, k -> new ArrayDeque<>()).add(p);
+        return;
+      }
     }
-    if (f == null) {
-      return;
-    }
+    complete(f, p);
+  }
+
+  private static void complete(CompletableFuture<List<String>> f, NetworkEvent.PublishCompleted p) {
     if (p.duplicate()) {
       f.completeExceptionally(new IllegalStateException(
           "duplicate: message " + p.messageIdHex() + " was already published or seen on " + p.topic()));
