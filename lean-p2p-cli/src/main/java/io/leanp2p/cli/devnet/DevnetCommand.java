@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
     name = "devnet",
     mixinStandardHelpOptions = true,
     description = {
-      "Run a local lean devnet: N nodes on 127.0.0.1 (in this JVM, or one child JVM per node with "
-          + "--processes N), each its own LeanNetwork, meshed "
+      "Run a local lean devnet: N nodes on 127.0.0.1 (in this JVM, or spread over child JVMs with "
+          + "--processes P), each its own LeanNetwork, meshed "
           + "over gossipsub on the lean topics. Every slot a rotating proposer publishes a SignedBlock "
           + "and every node publishes an attestation; every node validates and counts what it gets. "
           + "Status is exchanged on connect. After a few slots a late node joins and syncs the blocks it "

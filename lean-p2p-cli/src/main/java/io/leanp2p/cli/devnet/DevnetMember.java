@@ -28,8 +28,11 @@ interface DevnetMember extends AutoCloseable {
    */
   record Proposal(byte[] root, long publishedNanos, boolean accepted) {}
 
-  /** Mesh peers and known subscribers on the block topic (for the mesh wait). */
-  record MeshCounts(int mesh, int subscribers) {}
+  /**
+   * Mesh peers and known subscribers on the block topic, and the connected peers (base58 PeerIds),
+   * for the mesh wait.
+   */
+  record MeshCounts(int mesh, int subscribers, List<String> peers) {}
 
   /** The counters the summary adds up. */
   record Counters(long attestations, long requests, long requestFailures, long drops) {}

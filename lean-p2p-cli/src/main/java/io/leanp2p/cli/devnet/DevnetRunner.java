@@ -321,21 +321,27 @@ final class DevnetRunner {
   /**
    * Waits until every node has {@code min(N-1, 4)} mesh peers on the block topic, or, after 3 s,
    * at least knows that many subscribers (publishing then reaches them by flood publish); at most 10 s.
+   * After 5 s and 8 s it dials again the pairs that are still not connected (a handshake can time out
+   * when many JVMs start at once on a busy machine).
    */
   private void waitForMesh() {
     int want = Math.min(o.nodes() - 1, 4);
     long t0 = System.nanoTime();
+    long nextRedial = t0 + 5_000_000_000L;
     out.println("waiting for connections and the gossip mesh ...");
     out.flush();
     while (!interrupted.get()) {
       boolean meshReady = true;
       boolean subscribersKnown = true;
+      List<Set<String>> connected = new ArrayList<>();
       for (DevnetMember m : members) {
         DevnetMember.MeshCounts c = m.mesh();
         meshReady &= c.mesh() >= want;
         subscribersKnown &= c.subscribers() >= want;
+        connected.add(new HashSet<>(c.peers()));
       }
-      long waited = System.nanoTime() - t0;
+      long now = System.nanoTime();
+      long waited = now - t0;
       if (meshReady || (subscribersKnown && waited > 3_000_000_000L)) {
         return;
       }
@@ -343,7 +349,23 @@ final class DevnetRunner {
         out.println("(after 10 s not every node has " + want + " mesh peers or subscribers; starting anyway)");
         return;
       }
+      if (now >= nextRedial) {
+        nextRedial = now + 3_000_000_000L;
+        redialMissing(connected);
+      }
       sleepUntil(System.nanoTime() + 100_000_000L);
+    }
+  }
+
+  /** Dials again every pair (i > j) that neither side reports as connected. */
+  private void redialMissing(List<Set<String>> connected) {
+    for (int i = 1; i < o.nodes(); i++) {
+      for (int j = 0; j < i; j++) {
+        if (!connected.get(i).contains(started.get(j).peerId()) && !connected.get(j).contains(started.get(i).peerId())) {
+          LOG.info("n{} and n{} are not connected; dialing again", i, j);
+          dial(members.get(i), j);
+        }
+      }
     }
   }
 

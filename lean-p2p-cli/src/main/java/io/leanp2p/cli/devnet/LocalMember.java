@@ -100,7 +100,8 @@ final class LocalMember implements DevnetMember {
   public MeshCounts mesh() {
     NetworkSnapshot s = node.network().snapshot();
     return new MeshCounts(s.meshPeers().getOrDefault(node.topics.block(), List.of()).size(),
-        s.topicPeers().getOrDefault(node.topics.block(), List.of()).size());
+        s.topicPeers().getOrDefault(node.topics.block(), List.of()).size(),
+        s.peers().stream().map(pi -> pi.peer().toBase58()).toList());
   }
 
   @Override

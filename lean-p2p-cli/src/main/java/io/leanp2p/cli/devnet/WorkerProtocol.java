@@ -123,11 +123,12 @@ final class WorkerProtocol {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("mesh", c.mesh());
     m.put("subscribers", c.subscribers());
+    m.put("peers", c.peers());
     return m;
   }
 
   static DevnetMember.MeshCounts mesh(Map<String, Object> m) throws DecodeException {
-    return new DevnetMember.MeshCounts((int) number(m, "mesh"), (int) number(m, "subscribers"));
+    return new DevnetMember.MeshCounts((int) number(m, "mesh"), (int) number(m, "subscribers"), strings(m, "peers"));
   }
 
   static Map<String, Object> row(NodeRow r) {

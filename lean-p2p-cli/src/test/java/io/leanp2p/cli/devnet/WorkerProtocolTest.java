@@ -58,7 +58,7 @@ class WorkerProtocolTest {
     DevnetMember.Counters c = new DevnetMember.Counters(10, 2, 1, 0);
     assertThat(WorkerProtocol.counters(roundTrip(WorkerProtocol.counters(c)))).isEqualTo(c);
 
-    DevnetMember.MeshCounts mc = new DevnetMember.MeshCounts(4, 6);
+    DevnetMember.MeshCounts mc = new DevnetMember.MeshCounts(4, 6, List.of("16Uiu2HAmA", "16Uiu2HAmB"));
     assertThat(WorkerProtocol.mesh(roundTrip(WorkerProtocol.mesh(mc)))).isEqualTo(mc);
 
     DevnetMember.SyncResult sr = new DevnetMember.SyncResult(3, -1, List.of("n0 reported no head"));
