@@ -47,7 +47,7 @@ final class DevnetRunner {
   private final PropagationTracker tracker = new PropagationTracker();
   private final List<DevnetMember> members = new CopyOnWriteArrayList<>();
   private final Map<Integer, DevnetMember.Started> started = new ConcurrentHashMap<>();
-  private final List<WorkerProcess> workers = new ArrayList<>();
+  private final List<WorkerProcess> workers = new CopyOnWriteArrayList<>();
   private Path logs;
   private boolean keepLogs = true;
   private final Random random;
@@ -206,7 +206,17 @@ final class DevnetRunner {
     }
     StringJoiner metricsText = new StringJoiner(", ");
     for (WorkerProcess w : workers) {
-      Object port = w.awaitHello(HELLO).get("metricsPort");
+      Object port;
+      try {
+        port = w.awaitHello(HELLO).get("metricsPort");
+      } catch (DevnetFailure e) {
+        if (w.exitCode() == io.leanp2p.cli.Main.EXIT_USAGE) {
+          // the child refused its arguments (e.g. its metrics port is in use): a usage error here too
+          keepLogs = false;
+          throw new io.leanp2p.cli.UsageException(w.lastLogLine().replaceFirst("^lean-p2p: ", ""));
+        }
+        throw e;
+      }
       if (port != null) {
         metricsText.add("http://127.0.0.1:" + port + "/metrics (" + w.nodes() + ")");
       }

@@ -118,6 +118,16 @@ final class WorkerProcess implements AutoCloseable {
     return "process " + number + " (" + nodes + ")";
   }
 
+  /** The exit code once the process has ended, else -1. */
+  int exitCode() {
+    return process.isAlive() ? -1 : process.exitValue();
+  }
+
+  /** The last non-blank line the child logged (e.g. its one-line usage error). */
+  String lastLogLine() {
+    return lastLine();
+  }
+
   /** Why the process is unusable, or null while it is fine. */
   String failure() {
     return failure;
@@ -237,7 +247,7 @@ final class WorkerProcess implements AutoCloseable {
     if (closing || failure != null) {
       return;
     }
-    String last = lastLogLine();
+    String last = lastLine();
     failure = describe() + " exited unexpectedly with code " + process.exitValue()
         + (last.isEmpty() ? "" : " (last log line: " + last + ")") + "; log: " + log;
     DevnetFailure f = new DevnetFailure(failure);
@@ -251,7 +261,7 @@ final class WorkerProcess implements AutoCloseable {
   }
 
   /** The last non-blank line of the child's log (reads at most its last 4 KiB). */
-  private String lastLogLine() {
+  private String lastLine() {
     try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
       long len = f.length();
       int n = (int) Math.min(4096, len);

@@ -55,15 +55,31 @@ class DevnetProcessesTest {
     Path json = dir.resolve("summary.json");
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
+    int metricsPort = freePorts(3);
     CompletableFuture<Run> run = runAsync(out, err, "devnet", "--nodes", "4", "--processes", "2", "--slots", "5",
         "--slot-ms", "1200", "--block-size", "16384", "--late-join-slot", "2", "--transport", "mixed", "--seed", "11",
-        "--json", json.toString());
+        "--json", json.toString(), "--metrics-port", Integer.toString(metricsPort));
     int maxWorkers = 0;
+    String process0 = null;
+    String process1 = null;
+    String lateProcess = null;
     while (!run.isDone()) {
       maxWorkers = Math.max(maxWorkers, workers().size());
+      if (process0 == null && out.toString().contains("slot 1/5")) {
+        process0 = scrape(metricsPort);
+        process1 = scrape(metricsPort + 1);
+      }
+      if (lateProcess == null && out.toString().contains("slot 4/5")) {
+        lateProcess = scrape(metricsPort + 2);
+      }
       Thread.sleep(100);
     }
     Run r = run.get(1, TimeUnit.SECONDS);
+    // --metrics-port: process k serves its own nodes on PORT+k
+    assertThat(r.out()).contains("http://127.0.0.1:" + (metricsPort + 1) + "/metrics (n1, n3)");
+    assertThat(process0).contains("node=\"n0\"").contains("node=\"n2\"").doesNotContain("node=\"n1\"");
+    assertThat(process1).contains("node=\"n1\"").contains("node=\"n3\"").doesNotContain("node=\"n0\"");
+    assertThat(lateProcess).contains("node=\"n4\"").doesNotContain("node=\"n0\"");
     // 2 processes for the 4 nodes + 1 for the late node
     assertThat(maxWorkers).as(r.out() + r.err()).isEqualTo(3);
     assertThat(workers()).as("children left after the run").isEmpty();
@@ -108,6 +124,52 @@ class DevnetProcessesTest {
     assertThat(failures).as(r.err()).hasSize(1);
     assertThat(failures.get(0)).contains("process 1 (n1)").contains("exited unexpectedly");
     assertThat(workers()).as("children left after the run").isEmpty();
+  }
+
+  @Test
+  @Timeout(60)
+  void aChildsMetricsPortInUseIsAOneLineUsageError() throws Exception {
+    int base = freePorts(2);
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(base + 1, 1, java.net.InetAddress.getLoopbackAddress())) {
+      StringWriter err = new StringWriter();
+      int code = Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "devnet", "--nodes", "2",
+          "--processes", "2", "--slots", "1", "--late-join-slot", "0", "--metrics-port", Integer.toString(base));
+      assertThat(code).as(err.toString()).isEqualTo(2);
+      assertThat(err.toString().strip().lines()).hasSize(1);
+      assertThat(err.toString()).contains(Integer.toString(base + 1)).doesNotContain("\tat ");
+    }
+    assertThat(workers()).isEmpty();
+  }
+
+  /** The first of {@code n} consecutive ports that are free on 127.0.0.1 right now. */
+  static int freePorts(int n) throws java.io.IOException {
+    java.util.Random random = new java.util.Random();
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int base = 20_000 + random.nextInt(30_000);
+      List<java.net.ServerSocket> held = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < n; i++) {
+          held.add(new java.net.ServerSocket(base + i, 1, java.net.InetAddress.getLoopbackAddress()));
+        }
+        return base;
+      } catch (java.io.IOException e) {
+        // taken: try another base
+      } finally {
+        for (java.net.ServerSocket s : held) {
+          s.close();
+        }
+      }
+    }
+    throw new java.io.IOException("no " + n + " consecutive free ports found");
+  }
+
+  static String scrape(int port) throws Exception {
+    java.net.http.HttpClient c = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(3)).build();
+    java.net.http.HttpResponse<String> r = c.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(java.time.Duration.ofSeconds(5)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    return r.body();
   }
 
   @Test
