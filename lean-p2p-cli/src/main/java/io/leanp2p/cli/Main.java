@@ -1,6 +1,7 @@
 package io.leanp2p.cli;
 
 import io.leanp2p.cli.devnet.DevnetCommand;
+import io.leanp2p.cli.devnet.DevnetWorkerCommand;
 import io.leanp2p.cli.peer.PeerCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
         + "or drive a scriptable peer.",
     subcommands = {
       DevnetCommand.class,
+      DevnetWorkerCommand.class,
       NodeCommand.class,
       PeerCommand.class,
       BenchCommand.class,

@@ -3,14 +3,20 @@ package io.leanp2p.cli.devnet;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code lean-p2p devnet}: a local simulated lean network in one JVM, with a live table. */
+/**
+ * {@code lean-p2p devnet}: a local simulated lean network with a live table, in one JVM or spread
+ * over child JVMs ({@code --processes}).
+ */
 @Command(
     name = "devnet",
     mixinStandardHelpOptions = true,
     description = {
-      "Run a local lean devnet: N nodes in this JVM on 127.0.0.1, each its own LeanNetwork, meshed "
+      "Run a local lean devnet: N nodes on 127.0.0.1 (in this JVM, or spread over child JVMs with "
+          + "--processes P), each its own LeanNetwork, meshed "
           + "over gossipsub on the lean topics. Every slot a rotating proposer publishes a SignedBlock "
           + "and every node publishes an attestation; every node validates and counts what it gets. "
           + "Status is exchanged on connect. After a few slots a late node joins and syncs the blocks it "
@@ -55,12 +61,18 @@ public final class DevnetCommand implements Callable<Integer> {
   Path json;
 
   @Option(names = "--metrics-port", paramLabel = "PORT",
-      description = "Serve Prometheus metrics of every node (label node=\"n0\"...) on http://127.0.0.1:PORT/metrics.")
+      description = "Serve Prometheus metrics of every node (label node=\"n0\"...) on http://127.0.0.1:PORT/metrics. "
+          + "With --processes P > 1 each child process serves its own nodes: process k on PORT+k (the late node's "
+          + "process is P, on PORT+P); the endpoints are printed at start.")
   Integer metricsPort;
 
-  @Option(names = "--processes", defaultValue = "1", paramLabel = "N",
-      description = "Spread the nodes over N JVM processes (default: ${DEFAULT-VALUE}; only 1 is supported in this version).")
+  @Option(names = "--processes", defaultValue = "1", paramLabel = "P",
+      description = "Spread the nodes over P child JVMs, node i in process i % P, the late node in a process of its own "
+          + "(default: ${DEFAULT-VALUE} = every node in this JVM; P = --nodes: one JVM per node). The children are "
+          + "driven over a pipe, log to files in a temp directory, and exit with this command (or if it dies).")
   int processes;
+
+  @Spec CommandSpec spec;
 
   @Option(names = "--seed", paramLabel = "N", description = "Seed of the random block and attestation bytes (default: random).")
   Long seed;
@@ -68,7 +80,7 @@ public final class DevnetCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     DevnetOptions o = validate();
-    return DevnetRunner.run(o);
+    return DevnetRunner.run(o, spec.commandLine().getOut(), spec.commandLine().getErr());
   }
 
   DevnetOptions validate() {
@@ -84,20 +96,23 @@ public final class DevnetCommand implements Callable<Integer> {
     if (blockSize < 0 || blockSize > SimBlocks.MAX_PROOF_BYTES) {
       throw new io.leanp2p.cli.UsageException("--block-size must be in [0, " + SimBlocks.MAX_PROOF_BYTES + "]");
     }
-    if (processes != 1) {
-      throw new io.leanp2p.cli.UsageException("--processes: only 1 is supported in this version");
+    if (processes < 1 || processes > nodes) {
+      throw new io.leanp2p.cli.UsageException("--processes must be in [1, --nodes = " + nodes + "], got " + processes);
     }
     if (metricsPort != null && (metricsPort < 1 || metricsPort > 65535)) {
       throw new io.leanp2p.cli.UsageException("--metrics-port must be in [1, 65535]");
+    }
+    if (metricsPort != null && processes > 1 && metricsPort + processes > 65535) {
+      throw new io.leanp2p.cli.UsageException("--metrics-port: PORT+" + processes + " (one port per process) must be <= 65535");
     }
     if (lateJoinSlot < 0) {
       throw new io.leanp2p.cli.UsageException("--late-join-slot must be >= 0");
     }
     return new DevnetOptions(nodes, transport, slots, slotMs, blockSize, lateJoinSlot, forkDigest, json,
-        metricsPort, seed != null ? seed : new java.security.SecureRandom().nextLong());
+        metricsPort, processes, seed != null ? seed : new java.security.SecureRandom().nextLong());
   }
 
   /** The validated devnet options. */
   public record DevnetOptions(int nodes, TransportChoice transport, int slots, int slotMs, int blockSize,
-      int lateJoinSlot, String forkDigest, Path json, Integer metricsPort, long seed) {}
+      int lateJoinSlot, String forkDigest, Path json, Integer metricsPort, int processes, long seed) {}
 }

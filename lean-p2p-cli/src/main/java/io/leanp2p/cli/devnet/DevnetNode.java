@@ -36,7 +36,7 @@ final class DevnetNode implements NetworkListener, AutoCloseable {
   final String transport;
   final DevnetTopics topics;
   final BlockStore store = new BlockStore();
-  final PropagationTracker tracker;
+  final DevnetMember.Arrivals arrivals;
   final long startedNanos = System.nanoTime();
   final AtomicLong msgsIn = new AtomicLong();
   final AtomicLong msgsOut = new AtomicLong();
@@ -54,12 +54,12 @@ final class DevnetNode implements NetworkListener, AutoCloseable {
   private volatile long lastBytesIn;
   private volatile long lastRateNanos = System.nanoTime();
 
-  DevnetNode(int index, String transport, DevnetTopics topics, PropagationTracker tracker) {
+  DevnetNode(int index, String transport, DevnetTopics topics, DevnetMember.Arrivals arrivals) {
     this.index = index;
     this.name = "n" + index;
     this.transport = transport;
     this.topics = topics;
-    this.tracker = tracker;
+    this.arrivals = arrivals;
   }
 
   LeanNetwork start(List<String> listen) {
@@ -101,7 +101,7 @@ final class DevnetNode implements NetworkListener, AutoCloseable {
         SimBlocks.Header h = SimBlocks.parse(m.data());
         if (store.add(h, m.data())) {
           blocksIn.incrementAndGet();
-          tracker.received(h.slot(), index, now);
+          arrivals.arrived(h.slot(), index, now);
         }
       } else if (m.topic().equals(topics.attestation())) {
         long[] a = LeanMessages.parseAttestation(m.data());

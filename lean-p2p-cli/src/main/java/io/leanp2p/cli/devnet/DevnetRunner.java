@@ -1,86 +1,100 @@
 package io.leanp2p.cli.devnet;
 
 import io.leanp2p.cli.Signals;
-import io.leanp2p.cli.UsageException;
 import io.leanp2p.cli.metrics.MetricsServer;
 import io.leanp2p.cli.metrics.PrometheusAdapter;
-import io.leanp2p.crypto.PeerId;
 import io.leanp2p.multiformats.Multiaddr;
-import io.leanp2p.node.StartException;
-import io.leanp2p.protocol.reqresp.LeanProtocol;
 import io.leanp2p.util.DecodeException;
 import io.leanp2p.util.Hex;
 import io.leanp2p.util.Json;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.StringJoiner;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the devnet: starts the nodes, meshes them, drives the simulated chain slot by slot,
- * brings in the late node and syncs it, refreshes the table, prints the summary.
+ * Runs the devnet: starts the nodes (in this JVM, or spread over child JVMs with {@code
+ * --processes}), meshes them, drives the simulated chain slot by slot, brings in the late node and
+ * syncs it, refreshes the table, prints the summary. It talks to every node through {@link
+ * DevnetMember}, so both modes run the same code here.
  */
 final class DevnetRunner {
   private static final Logger LOG = LoggerFactory.getLogger(DevnetRunner.class);
-  private static final Duration READY = Duration.ofSeconds(30);
+  private static final Duration HELLO = Duration.ofSeconds(30);
 
   private final DevnetCommand.DevnetOptions o;
-  private final PrintStream out;
+  private final PrintWriter out;
+  private final PrintWriter err;
   private final DevnetTopics topics;
   private final PropagationTracker tracker = new PropagationTracker();
-  private final List<DevnetNode> nodes = new CopyOnWriteArrayList<>();
+  private final List<DevnetMember> members = new CopyOnWriteArrayList<>();
+  private final Map<Integer, DevnetMember.Started> started = new ConcurrentHashMap<>();
+  private final List<WorkerProcess> workers = new CopyOnWriteArrayList<>();
+  private Path logs;
+  private boolean keepLogs = true;
   private final Random random;
   private final AtomicBoolean interrupted = new AtomicBoolean();
   private final CountDownLatch finished = new CountDownLatch(1);
   private byte[] headRoot = new byte[32];
-  private final Map<Long, byte[]> publishedRoots = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Long, byte[]> publishedRoots = new ConcurrentHashMap<>();
   private long slotsRun;
   private long attestationsExpected;
-  private DevnetNode late;
+  private DevnetMember late;
   private long lateJoinedSlot = -1;
   private volatile long syncNanos = -1;
   private volatile int syncedBlocks;
   private final List<String> syncProblems = new CopyOnWriteArrayList<>();
 
-  private DevnetRunner(DevnetCommand.DevnetOptions o, PrintStream out) {
+  private DevnetRunner(DevnetCommand.DevnetOptions o, PrintWriter out, PrintWriter err) {
     this.o = o;
     this.out = out;
+    this.err = err;
     this.topics = DevnetTopics.of(o.forkDigest());
     this.random = new Random(o.seed());
   }
 
-  static int run(DevnetCommand.DevnetOptions o) throws Exception {
-    return new DevnetRunner(o, System.out).run();
+  static int run(DevnetCommand.DevnetOptions o, PrintWriter out, PrintWriter err) throws Exception {
+    return new DevnetRunner(o, out, err).run();
+  }
+
+  private boolean processMode() {
+    return o.processes() > 1;
   }
 
   private int run() throws Exception {
     boolean tty = isTerminal();
     TableRenderer table = new TableRenderer(tty);
     out.printf(Locale.ROOT,
-        "lean-p2p devnet: %d nodes in this JVM on 127.0.0.1 over %s, gossipsub on %s, attestation_0, aggregation.%n"
+        "lean-p2p devnet: %d nodes %s on 127.0.0.1 over %s, gossipsub on %s, attestation_0, aggregation.%n"
             + "Each slot (%d ms) a rotating proposer publishes a %s SignedBlock; every node publishes a 560 B attestation "
             + "and validates what it receives.%n%s%s%n",
-        o.nodes(), o.transport(), topics.block(), o.slotMs(), sizeText(SimBlocks.MIN_SIGNED_BLOCK_BYTES + o.blockSize()),
+        o.nodes(), processMode() ? "in " + o.processes() + " processes (node i in process i % " + o.processes()
+            + (o.lateJoinSlot() > 0 ? ", the late node in a process of its own" : "") + ")" : "in this JVM",
+        o.transport(), topics.block(), o.slotMs(), sizeText(SimBlocks.MIN_SIGNED_BLOCK_BYTES + o.blockSize()),
         o.lateJoinSlot() > 0 ? "At slot " + o.lateJoinSlot() + " a late node joins and syncs the blocks it missed "
             + "(status, blocks_by_root for the head, blocks_by_range for the rest, parent roots checked). " : "",
         o.slots() > 0 ? "Runs " + o.slots() + " slots, then prints a summary." : "Runs until Ctrl-C, then prints a summary.");
+    out.flush();
     MetricsServer metrics = null;
+    Thread reaper = null;
     Signals.onTerminate(() -> {
       interrupted.set(true);
       try {
@@ -90,9 +104,13 @@ final class DevnetRunner {
       }
     }, 0);
     try {
-      if (o.metricsPort() != null) {
-        metrics = MetricsServer.start("127.0.0.1", o.metricsPort(), () -> nodes.stream()
-            .map(n -> new PrometheusAdapter.Source(Map.of("node", n.name), () -> n.network().metrics())).toList());
+      if (processMode()) {
+        reaper = new Thread(() -> workers.forEach(WorkerProcess::kill), "devnet-reap-children");
+        Runtime.getRuntime().addShutdownHook(reaper);
+        startWorkers();
+      } else if (o.metricsPort() != null) {
+        metrics = MetricsServer.start("127.0.0.1", o.metricsPort(), () -> members.stream()
+            .map(m -> new PrometheusAdapter.Source(Map.of("node", m.name()), ((LocalMember) m)::metrics)).toList());
         out.println("Prometheus metrics: http://127.0.0.1:" + metrics.port() + "/metrics");
       }
       startNodes();
@@ -101,6 +119,7 @@ final class DevnetRunner {
       for (long slot = 1; (o.slots() == 0 || slot <= o.slots()) && !interrupted.get(); slot++) {
         long slotStart = start + (slot - 1) * o.slotMs() * 1_000_000L;
         sleepUntil(slotStart);
+        checkWorkers();
         if (o.lateJoinSlot() > 0 && slot == o.lateJoinSlot() + 1 && late == null) {
           startLateNode();
         }
@@ -108,12 +127,14 @@ final class DevnetRunner {
         slotsRun = slot;
         // refresh the table mid-slot and at the end of the slot
         sleepUntil(slotStart + o.slotMs() * 1_000_000L * 3 / 4);
+        checkWorkers();
         out.print(table.render(status(slot), rows(), propagationLine()));
         out.flush();
       }
       // let the last block settle
       sleepUntil(System.nanoTime() + Math.min(o.slotMs(), 3000) * 1_000_000L);
       awaitSync(Duration.ofSeconds(10));
+      checkWorkers();
       out.print(table.render(status(slotsRun) + " (final)", rows(), propagationLine()));
       DevnetSummary summary = summary();
       out.println();
@@ -126,10 +147,26 @@ final class DevnetRunner {
           out.println("cannot write " + o.json() + ": " + e.getMessage());
         }
       }
+      out.flush();
+      keepLogs = !summary.ok();
       return summary.ok() ? 0 : 1;
+    } catch (DevnetFailure e) {
+      out.flush();
+      err.println("lean-p2p devnet: FAILED: " + e.getMessage());
+      err.flush();
+      return 1;
     } finally {
-      for (DevnetNode n : nodes) {
-        n.close();
+      for (DevnetMember m : members) {
+        m.close();
+      }
+      stopWorkers();
+      deleteLogsUnlessKept();
+      if (reaper != null) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException e) {
+          // shutting down: the hook runs anyway
+        }
       }
       if (metrics != null) {
         metrics.close();
@@ -139,6 +176,98 @@ final class DevnetRunner {
   }
 
   // ------------------------------------------------------------------ setup
+
+  /** The process that hosts node {@code i}: {@code i % P}; the late node (i = N) gets process P. */
+  private int processOf(int i) {
+    return i >= o.nodes() ? o.processes() : i % o.processes();
+  }
+
+  /** Starts the child JVMs (and the late node's, idle until it joins) and waits for each one's hello. */
+  private void startWorkers() throws IOException {
+    logs = Files.createTempDirectory("lean-p2p-devnet-");
+    int count = o.processes() + (o.lateJoinSlot() > 0 ? 1 : 0);
+    for (int k = 0; k < count; k++) {
+      StringJoiner names = new StringJoiner(", ");
+      for (int i = 0; i <= o.nodes(); i++) {
+        if (processOf(i) == k && (i < o.nodes() || o.lateJoinSlot() > 0)) {
+          names.add("n" + i);
+        }
+      }
+      List<String> args = new ArrayList<>(List.of("--process", Integer.toString(k), "--fork-digest", o.forkDigest(),
+          "--block-size", Integer.toString(o.blockSize())));
+      if (k == o.processes()) {
+        // the late node's process: warm it up so that the join measures the network, not class loading
+        args.addAll(List.of("--warm-up", transportOf(o.nodes())));
+      }
+      if (o.metricsPort() != null) {
+        args.addAll(List.of("--metrics-port", Integer.toString(o.metricsPort() + k)));
+      }
+      workers.add(WorkerProcess.start(k, names.toString(), args, logs.resolve("process-" + k + ".log"), tracker::received));
+    }
+    StringJoiner metricsText = new StringJoiner(", ");
+    for (WorkerProcess w : workers) {
+      Object port;
+      try {
+        port = w.awaitHello(HELLO).get("metricsPort");
+      } catch (DevnetFailure e) {
+        if (w.exitCode() == io.leanp2p.cli.Main.EXIT_USAGE) {
+          // the child refused its arguments (e.g. its metrics port is in use): a usage error here too
+          keepLogs = false;
+          throw new io.leanp2p.cli.UsageException(w.lastLogLine().replaceFirst("^lean-p2p: ", ""));
+        }
+        throw e;
+      }
+      if (port != null) {
+        metricsText.add("http://127.0.0.1:" + port + "/metrics (" + w.nodes() + ")");
+      }
+    }
+    out.println(workers.size() + " child processes ready (pids "
+        + workers.stream().map(w -> Long.toString(w.handle().pid())).reduce((a, b) -> a + ", " + b).orElse("")
+        + "); their logs: " + logs + " (deleted after a run without problems)");
+    if (o.metricsPort() != null) {
+      out.println("Prometheus metrics, one endpoint per process: " + metricsText);
+    }
+    out.flush();
+  }
+
+  private void stopWorkers() {
+    for (WorkerProcess w : workers) {
+      w.requestStop();
+    }
+    for (WorkerProcess w : workers) {
+      w.stop(Duration.ofSeconds(5));
+    }
+  }
+
+  /** The children's logs are deleted after a run without problems, else kept (and named on stderr). */
+  private void deleteLogsUnlessKept() {
+    if (logs == null) {
+      return;
+    }
+    if (keepLogs) {
+      err.println("lean-p2p devnet: the child processes' logs are in " + logs);
+      err.flush();
+      return;
+    }
+    try (var files = Files.list(logs)) {
+      for (Path f : files.toList()) {
+        Files.deleteIfExists(f);
+      }
+      Files.deleteIfExists(logs);
+    } catch (IOException e) {
+      LOG.debug("cannot delete {}: {}", logs, e.toString());
+    }
+  }
+
+  /** Throws when a child process died (the one clear line for the user). */
+  private void checkWorkers() {
+    for (WorkerProcess w : workers) {
+      String why = w.failure();
+      if (why != null) {
+        throw new DevnetFailure(why);
+      }
+    }
+  }
 
   private List<String> listen(int i) {
     return switch (o.transport()) {
@@ -156,62 +285,73 @@ final class DevnetRunner {
     };
   }
 
-  private DevnetNode startNode(int i) throws StartException, TimeoutException {
-    DevnetNode n = new DevnetNode(i, transportOf(i), topics, tracker);
-    nodes.add(n);
-    n.start(listen(i));
-    n.network().awaitReady(READY);
-    for (String t : List.of(topics.block(), topics.attestation(), topics.aggregation())) {
-      n.network().subscribe(t);
+  private DevnetMember startNode(int i) {
+    DevnetMember m = processMode()
+        ? new RemoteMember(workers.get(processOf(i)), i, transportOf(i))
+        : new LocalMember(i, transportOf(i), topics, o.blockSize(), tracker::received);
+    try {
+      started.put(i, m.start(listen(i)));
+    } catch (RuntimeException e) {
+      m.close();
+      throw e;
     }
-    return n;
+    members.add(m);
+    return m;
   }
 
-  private void startNodes() throws Exception {
-    try {
-      for (int i = 0; i < o.nodes(); i++) {
-        startNode(i);
-      }
-    } catch (StartException e) {
-      throw new UsageException("devnet: a node could not start: " + e.getMessage());
+  private void startNodes() {
+    for (int i = 0; i < o.nodes(); i++) {
+      startNode(i);
     }
     // full mesh of connections: each node dials every earlier node
     for (int i = 1; i < o.nodes(); i++) {
       for (int j = 0; j < i; j++) {
-        dial(nodes.get(i), nodes.get(j));
+        dial(members.get(i), j);
       }
     }
   }
 
-  /** Dials {@code to} over the dialer's transport (mixed: the dialer's own kind). */
-  private void dial(DevnetNode from, DevnetNode to) {
-    String kind = from.transport;
-    for (Multiaddr a : to.network().ready().join()) {
-      if (kind.equals("quic") ? a.isQuic() : a.isTcp()) {
-        from.network().dial(a.toString());
-        return;
+  /** Dials node {@code to} over the dialer's transport (mixed: the dialer's own kind). */
+  private void dial(DevnetMember from, int to) {
+    boolean quic = from.transport().equals("quic");
+    for (String a : started.get(to).addresses()) {
+      try {
+        Multiaddr m = Multiaddr.parse(a);
+        if (quic ? m.isQuic() : m.isTcp()) {
+          from.dial(a);
+          return;
+        }
+      } catch (DecodeException e) {
+        LOG.warn("n{} listens on an unparsable address {}", to, a);
       }
     }
-    LOG.warn("{} has no {} address", to.name, kind);
+    LOG.warn("n{} has no {} address", to, from.transport());
   }
 
   /**
    * Waits until every node has {@code min(N-1, 4)} mesh peers on the block topic, or, after 3 s,
    * at least knows that many subscribers (publishing then reaches them by flood publish); at most 10 s.
+   * After 5 s and 8 s it dials again the pairs that are still not connected (a handshake can time out
+   * when many JVMs start at once on a busy machine).
    */
   private void waitForMesh() {
     int want = Math.min(o.nodes() - 1, 4);
     long t0 = System.nanoTime();
+    long nextRedial = t0 + 5_000_000_000L;
     out.println("waiting for connections and the gossip mesh ...");
+    out.flush();
     while (!interrupted.get()) {
       boolean meshReady = true;
       boolean subscribersKnown = true;
-      for (DevnetNode n : nodes) {
-        io.leanp2p.node.NetworkSnapshot s = n.network().snapshot();
-        meshReady &= s.meshPeers().getOrDefault(topics.block(), List.of()).size() >= want;
-        subscribersKnown &= s.topicPeers().getOrDefault(topics.block(), List.of()).size() >= want;
+      List<Set<String>> connected = new ArrayList<>();
+      for (DevnetMember m : members) {
+        DevnetMember.MeshCounts c = m.mesh();
+        meshReady &= c.mesh() >= want;
+        subscribersKnown &= c.subscribers() >= want;
+        connected.add(new HashSet<>(c.peers()));
       }
-      long waited = System.nanoTime() - t0;
+      long now = System.nanoTime();
+      long waited = now - t0;
       if (meshReady || (subscribersKnown && waited > 3_000_000_000L)) {
         return;
       }
@@ -219,7 +359,23 @@ final class DevnetRunner {
         out.println("(after 10 s not every node has " + want + " mesh peers or subscribers; starting anyway)");
         return;
       }
+      if (now >= nextRedial) {
+        nextRedial = now + 3_000_000_000L;
+        redialMissing(connected);
+      }
       sleepUntil(System.nanoTime() + 100_000_000L);
+    }
+  }
+
+  /** Dials again every pair (i > j) that neither side reports as connected. */
+  private void redialMissing(List<Set<String>> connected) {
+    for (int i = 1; i < o.nodes(); i++) {
+      for (int j = 0; j < i; j++) {
+        if (!connected.get(i).contains(started.get(j).peerId()) && !connected.get(j).contains(started.get(i).peerId())) {
+          LOG.info("n{} and n{} are not connected; dialing again", i, j);
+          dial(members.get(i), j);
+        }
+      }
     }
   }
 
@@ -227,106 +383,52 @@ final class DevnetRunner {
 
   private void runSlot(long slot) {
     int proposer = (int) ((slot - 1) % o.nodes());
-    DevnetNode p = nodes.get(proposer);
-    byte[] state = new byte[32];
-    byte[] proof = new byte[o.blockSize()];
-    random.nextBytes(state);
-    random.nextBytes(proof);
-    byte[] block = SimBlocks.build(slot, proposer, headRoot, state, proof);
-    SimBlocks.Header h;
-    try {
-      h = SimBlocks.parse(block);
-    } catch (DecodeException e) {
-      throw new IllegalStateException(e);
-    }
-    p.store.add(h, block);
-    headRoot = h.root();
+    DevnetMember.Proposal p = members.get(proposer).propose(slot, headRoot, random.nextLong());
+    headRoot = p.root();
     publishedRoots.put(slot, headRoot);
     Set<Integer> receivers = new HashSet<>();
-    for (DevnetNode n : nodes) {
+    for (DevnetMember m : members) {
       // the late node counts from the slot after the one it joins in (its mesh is still forming)
-      if (n.index != proposer && !(n == late && slot <= lateJoinedSlot)) {
-        receivers.add(n.index);
+      if (m.index() != proposer && !(m == late && slot <= lateJoinedSlot)) {
+        receivers.add(m.index());
       }
     }
-    tracker.published(slot, proposer, receivers, System.nanoTime());
-    if (!p.publish(topics.block(), block)) {
+    tracker.published(slot, proposer, receivers, p.publishedNanos());
+    if (!p.accepted()) {
       LOG.warn("slot {}: the block publish was refused", slot);
     }
-    for (DevnetNode n : nodes) {
-      n.publish(topics.attestation(), LeanMessages.attestation(n.index, slot, random));
+    for (DevnetMember m : members) {
+      m.attest(slot, random.nextLong());
     }
-    attestationsExpected += (long) nodes.size() * (nodes.size() - 1);
+    attestationsExpected += (long) members.size() * (members.size() - 1);
   }
 
   // ------------------------------------------------------------------ late node
 
-  private void startLateNode() throws Exception {
+  private void startLateNode() {
     late = startNode(o.nodes());
     lateJoinedSlot = slotsRun + 1;
-    dial(late, nodes.get(0));
-    dial(late, nodes.get(1));
-    Thread t = new Thread(this::syncLateNode, "devnet-sync");
-    t.setDaemon(true);
-    t.start();
-  }
-
-  /** Status from a peer → blocks_by_root for its head → blocks_by_range for the rest → link check. */
-  private void syncLateNode() {
-    DevnetNode n = late;
-    try {
-      PeerId peer = nodes.get(0).network().localPeerId();
-      long deadline = System.nanoTime() + 10_000_000_000L;
-      while (!n.network().snapshot().isConnected(peer)) {
-        if (System.nanoTime() > deadline) {
-          syncProblems.add("the late node could not connect to n0");
-          return;
-        }
-        Thread.sleep(20);
+    dial(late, 0);
+    dial(late, 1);
+    Map<Long, byte[]> expected = new TreeMap<>();
+    for (long s = 1; s < lateJoinedSlot; s++) {
+      byte[] root = publishedRoots.get(s);
+      if (root != null) {
+        expected.put(s, root);
       }
-      LeanMessages.Status st = n.exchangeStatus(peer).get(10, TimeUnit.SECONDS);
-      if (st.headSlot() == 0) {
-        syncProblems.add("n0 reported no head");
-        return;
-      }
-      List<byte[]> head = n.request(peer, LeanProtocol.BLOCKS_BY_ROOT, LeanMessages.rootsRequest(List.of(st.headRoot())))
-          .get(10, TimeUnit.SECONDS);
-      if (head.size() != 1) {
-        syncProblems.add("blocks_by_root for the head returned " + head.size() + " blocks");
-        return;
-      }
-      SimBlocks.Header headBlock = SimBlocks.parse(head.get(0));
-      if (!Arrays.equals(headBlock.root(), st.headRoot())) {
-        syncProblems.add("blocks_by_root returned a block whose root is not the requested one");
-        return;
-      }
-      long count = Math.min(1024, st.headSlot() - 1);
-      List<byte[]> range = count == 0 ? List.of()
-          : n.request(peer, LeanProtocol.BLOCKS_BY_RANGE, LeanMessages.rangeRequest(1, count)).get(20, TimeUnit.SECONDS);
-      RangeVerifier.Result r = RangeVerifier.verify(1, Math.max(1, count), range, n.store);
-      syncProblems.addAll(r.problems());
-      List<SimBlocks.Header> chain = new ArrayList<>(r.blocks());
-      chain.add(headBlock);
-      syncProblems.addAll(RangeVerifier.verifyChain(chain));
-      for (int i = 0; i < range.size(); i++) {
-        n.store.add(SimBlocks.parse(range.get(i)), range.get(i));
-      }
-      n.store.add(headBlock, head.get(0));
-      syncedBlocks = chain.size();
-      // the sync must have brought every block published before the late node joined
-      for (long s = 1; s < lateJoinedSlot; s++) {
-        byte[] root = publishedRoots.get(s);
-        if (root != null && !n.store.hasRoot(root)) {
-          syncProblems.add("after the sync the late node still lacks the block of slot " + s);
-        }
-      }
-      if (syncProblems.isEmpty()) {
-        syncNanos = System.nanoTime() - n.startedNanos;
-      }
-    } catch (Exception e) {
-      Throwable t = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
-      syncProblems.add("sync failed: " + (t instanceof TimeoutException ? "timed out" : String.valueOf(t.getMessage())));
     }
+    late.sync(started.get(0).peerId(), expected).whenComplete((r, e) -> {
+      if (e != null) {
+        Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        syncProblems.add("sync failed: " + t.getMessage());
+        return;
+      }
+      syncedBlocks = r.blocks();
+      syncProblems.addAll(r.problems());
+      if (r.problems().isEmpty()) {
+        syncNanos = r.nanos();
+      }
+    });
   }
 
   private void awaitSync(Duration max) {
@@ -351,8 +453,8 @@ final class DevnetRunner {
 
   private List<NodeRow> rows() {
     List<NodeRow> rows = new ArrayList<>();
-    for (DevnetNode n : nodes) {
-      rows.add(n.row());
+    for (DevnetMember m : members) {
+      rows.add(m.row());
     }
     return rows;
   }
@@ -370,11 +472,12 @@ final class DevnetRunner {
     long reqs = 0;
     long fails = 0;
     long drops = 0;
-    for (DevnetNode n : nodes) {
-      att += n.attestationsIn.get();
-      reqs += n.requests.get();
-      fails += n.requestFailures.get();
-      drops += MetricsNumbers.of(n.network().metrics()).drops();
+    for (DevnetMember m : members) {
+      DevnetMember.Counters c = m.counters();
+      att += c.attestations();
+      reqs += c.requests();
+      fails += c.requestFailures();
+      drops += c.drops();
     }
     return new DevnetSummary(o.nodes(), o.transport().name(), slotsRun, SimBlocks.MIN_SIGNED_BLOCK_BYTES + o.blockSize(),
         tracker.blockCount(), tracker.expectedArrivals(), tracker.missing(), tracker.arrivalLatency(),
