@@ -14,9 +14,11 @@ import io.leanp2p.transport.ConnectionManagerConfig;
 import io.leanp2p.transport.Transport;
 import io.leanp2p.transport.multistream.ProtocolRegistry;
 import io.leanp2p.transport.quic.QuicConfig;
+import io.leanp2p.transport.quic.QuicInteropSupport;
 import io.leanp2p.transport.quic.QuicTransport;
 import io.leanp2p.transport.tcp.EchoProtocol;
 import io.leanp2p.transport.tcp.TcpConfig;
+import io.leanp2p.transport.tcp.TcpInteropSupport;
 import io.leanp2p.transport.tcp.TcpTransport;
 import io.leanp2p.util.Scheduler;
 import io.netty.channel.EventLoop;
@@ -33,6 +35,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 
 /**
  * One Java network for tests over one transport ({@link #tcp()} or {@link #quic()}): its own loop
@@ -65,6 +68,7 @@ public final class TestNode<T extends Transport> implements AutoCloseable {
   public volatile Multiaddr listenAddr;
 
   private final String listenOn;
+  private final ToIntFunction<Connection> openStreams;
   private final Consumer<T> awaitTransportClosed;
 
   /** A TCP node (multistream, Noise XX, Yamux) with default configs. */
@@ -77,6 +81,7 @@ public final class TestNode<T extends Transport> implements AutoCloseable {
         "/ip4/127.0.0.1/tcp/0",
         cmCfg,
         (loop, key, sched, ping, listener) -> new TcpTransport(loop, key, cfg, listener, sched, new SecureRandom()),
+        TcpInteropSupport::openStreams,
         tcp -> {});
   }
 
@@ -92,12 +97,18 @@ public final class TestNode<T extends Transport> implements AutoCloseable {
         ConnectionManagerConfig.defaults(),
         (loop, key, sched, ping, listener) ->
             new QuicTransport(loop, key, cfg, listener, ping::ping, new SecureRandom(), Clock.systemUTC()),
+        QuicInteropSupport::openStreams,
         quic -> quic.closeAsync().awaitUninterruptibly(5, TimeUnit.SECONDS));
   }
 
   private TestNode(
-      String listenOn, ConnectionManagerConfig cmCfg, TransportFactory<T> factory, Consumer<T> awaitTransportClosed) {
+      String listenOn,
+      ConnectionManagerConfig cmCfg,
+      TransportFactory<T> factory,
+      ToIntFunction<Connection> openStreams,
+      Consumer<T> awaitTransportClosed) {
     this.listenOn = listenOn;
+    this.openStreams = openStreams;
     this.awaitTransportClosed = awaitTransportClosed;
     ConnectionManager[] holder = new ConnectionManager[1];
     transport = factory.create(loop, key, sched, ping, c -> holder[0].onConnection(c));
@@ -150,6 +161,11 @@ public final class TestNode<T extends Transport> implements AutoCloseable {
         return e;
       }
     }
+  }
+
+  /** Streams currently open on {@code c}, one of this node's connections (call on the loop). */
+  public int openStreams(Connection c) {
+    return openStreams.applyAsInt(c);
   }
 
   @Override
