@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.leanp2p.codec.sszsnappy.ResponseCode;
 import io.leanp2p.crypto.PeerId;
+import io.leanp2p.testing.TestNode;
 import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.MuxedStream;
 import io.leanp2p.transport.multistream.StreamNegotiator;
-import io.leanp2p.transport.tcp.TcpTestNode;
+import io.leanp2p.transport.tcp.TcpTransport;
 import io.leanp2p.util.Scheduler;
 import java.time.Duration;
 import java.util.Arrays;
@@ -27,9 +28,9 @@ import org.junit.jupiter.api.Timeout;
 class ReqRespOverTcpTest {
   static final Duration T = Duration.ofSeconds(10);
 
-  /** A ReqResp wired into a TcpTestNode; its listener forwards to the test's hooks (on the loop). */
+  /** A ReqResp wired into a TCP TestNode; its listener forwards to the test's hooks (on the loop). */
   static final class Side implements ReqRespListener, StreamOpener {
-    final TcpTestNode node;
+    final TestNode<?> node;
     final ReqResp rr;
     volatile ReqRespHarness.Host host = (self, ch, peer, p, ssz) -> {};
     volatile java.util.function.LongConsumer drained = ch -> {};
@@ -39,7 +40,7 @@ class ReqRespOverTcpTest {
     final AtomicInteger terminals = new AtomicInteger();
     volatile int chunkSize;
 
-    Side(TcpTestNode node, ReqRespConfig cfg) throws Exception {
+    Side(TestNode<?> node, ReqRespConfig cfg) throws Exception {
       this.node = node;
       this.rr =
           node.onLoop(
@@ -105,8 +106,8 @@ class ReqRespOverTcpTest {
   @Test
   void blocksByRangeOverTcpWithBackpressureThenATimeout() throws Exception {
     ReqRespConfig cfg = ReqRespConfig.leanDefaults().withMaxQueuedChunksPerChannel(8);
-    try (TcpTestNode na = new TcpTestNode();
-        TcpTestNode nb = new TcpTestNode()) {
+    try (TestNode<TcpTransport> na = TestNode.tcp();
+        TestNode<TcpTransport> nb = TestNode.tcp()) {
       Side a = new Side(na, cfg.withRequestTimeout(Duration.ofSeconds(60)));
       Side b = new Side(nb, cfg);
       nb.listen();
@@ -173,8 +174,8 @@ class ReqRespOverTcpTest {
   @Test
   void errorCodeOverTcp() throws Exception {
     ReqRespConfig cfg = ReqRespConfig.leanDefaults();
-    try (TcpTestNode na = new TcpTestNode();
-        TcpTestNode nb = new TcpTestNode()) {
+    try (TestNode<TcpTransport> na = TestNode.tcp();
+        TestNode<TcpTransport> nb = TestNode.tcp()) {
       Side a = new Side(na, cfg);
       Side b = new Side(nb, cfg);
       nb.listen();

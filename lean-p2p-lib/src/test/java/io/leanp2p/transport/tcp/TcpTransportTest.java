@@ -8,6 +8,7 @@ import io.leanp2p.crypto.Secp256k1PrivateKey;
 import io.leanp2p.multiformats.Multiaddr;
 import io.leanp2p.protocol.identify.IdentifyInfo;
 import io.leanp2p.protocol.ping.Ping;
+import io.leanp2p.testing.TestNode;
 import io.leanp2p.transport.CloseReason;
 import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.ConnectionException;
@@ -31,16 +32,16 @@ class TcpTransportTest {
 
   @Test
   void javaToJavaConnectIdentifyPingEchoAndDisconnect() throws Exception {
-    try (TcpTestNode a = new TcpTestNode();
-        TcpTestNode b = new TcpTestNode()) {
+    try (TestNode<TcpTransport> a = TestNode.tcp();
+        TestNode<TcpTransport> b = TestNode.tcp()) {
       b.listen();
       a.listen();
       Connection c = a.await(() -> a.cm.dial(b.p2pAddr(), T), T);
       assertThat(c.remotePeer()).isEqualTo(b.id);
       assertThat(c.direction()).isEqualTo(Direction.OUTBOUND);
       assertThat(c.remoteAddress()).isEqualTo(b.p2pAddr());
-      TcpTestNode.Event ea = a.awaitEvent("connected", T);
-      TcpTestNode.Event eb = b.awaitEvent("connected", T);
+      TestNode.Event ea = a.awaitEvent("connected", T);
+      TestNode.Event eb = b.awaitEvent("connected", T);
       assertThat(ea.peer()).isEqualTo(b.id);
       assertThat(ea.direction()).isEqualTo("outbound");
       assertThat(eb.peer()).isEqualTo(a.id);
@@ -67,8 +68,8 @@ class TcpTransportTest {
         c.close("test done");
         return null;
       });
-      TcpTestNode.Event da = a.awaitEvent("disconnected", T);
-      TcpTestNode.Event db = b.awaitEvent("disconnected", T);
+      TestNode.Event da = a.awaitEvent("disconnected", T);
+      TestNode.Event db = b.awaitEvent("disconnected", T);
       assertThat(da.reason().kind()).isEqualTo(CloseReason.Kind.LOCAL_CLOSE);
       assertThat(db.reason().kind()).isEqualTo(CloseReason.Kind.REMOTE_CLOSE);
     }
@@ -76,8 +77,8 @@ class TcpTransportTest {
 
   @Test
   void hundredStreamsInARow() throws Exception {
-    try (TcpTestNode a = new TcpTestNode();
-        TcpTestNode b = new TcpTestNode()) {
+    try (TestNode<TcpTransport> a = TestNode.tcp();
+        TestNode<TcpTransport> b = TestNode.tcp()) {
       b.listen();
       Connection c = a.await(() -> a.cm.dial(b.p2pAddr(), T), T);
       for (int i = 0; i < 100; i++) {
@@ -85,15 +86,15 @@ class TcpTransportTest {
         byte[] digest = a.await(() -> EchoClient.run(c, Scheduler.of(a.loop), d, 1024), T);
         assertThat(digest).isEqualTo(MessageDigest.getInstance("SHA-256").digest(d));
       }
-      int open = a.onLoop(() -> ((io.leanp2p.transport.tcp.yamux.YamuxSession) c).streamCount());
+      int open = a.onLoop(() -> a.openStreams(c));
       assertThat(open).isZero();
     }
   }
 
   @Test
   void wrongPeerIdOnDialFailsWithMismatch() throws Exception {
-    try (TcpTestNode a = new TcpTestNode();
-        TcpTestNode b = new TcpTestNode()) {
+    try (TestNode<TcpTransport> a = TestNode.tcp();
+        TestNode<TcpTransport> b = TestNode.tcp()) {
       b.listen();
       PeerId other = PeerId.fromPublicKey(Secp256k1PrivateKey.generate(new SecureRandom()).publicKey());
       Multiaddr wrong = b.listenAddr.withP2p(other.toBytes());
@@ -103,7 +104,7 @@ class TcpTransportTest {
           .isInstanceOfSatisfying(
               ConnectionException.class,
               e -> assertThat(e.reason().kind()).isEqualTo(CloseReason.Kind.PEER_ID_MISMATCH));
-      TcpTestNode.Event f = a.awaitEvent("dialFailed", T);
+      TestNode.Event f = a.awaitEvent("dialFailed", T);
       assertThat(f.reason().kind()).isEqualTo(CloseReason.Kind.PEER_ID_MISMATCH);
       assertThat(f.reason().detail()).contains(other.toBase58()).contains(b.id.toBase58());
       assertThat(a.onLoop(() -> a.cm.connections().size())).isZero();
@@ -112,10 +113,10 @@ class TcpTransportTest {
 
   @Test
   void dialWithoutPeerIdLearnsItAndRequirePeerIdRefusesIt() throws Exception {
-    try (TcpTestNode a = new TcpTestNode();
-        TcpTestNode strict =
-            new TcpTestNode(TcpConfig.defaults(), new ConnectionManagerConfig(16, Duration.ofSeconds(5), true));
-        TcpTestNode b = new TcpTestNode()) {
+    try (TestNode<TcpTransport> a = TestNode.tcp();
+        TestNode<TcpTransport> strict =
+            TestNode.tcp(TcpConfig.defaults(), new ConnectionManagerConfig(16, Duration.ofSeconds(5), true));
+        TestNode<TcpTransport> b = TestNode.tcp()) {
       b.listen();
       Connection c = a.await(() -> a.cm.dial(b.listenAddr, T), T);
       assertThat(c.remotePeer()).isEqualTo(b.id);
@@ -133,7 +134,7 @@ class TcpTransportTest {
 
   @Test
   void dialToSelfIsRefused() throws Exception {
-    try (TcpTestNode a = new TcpTestNode()) {
+    try (TestNode<TcpTransport> a = TestNode.tcp()) {
       a.listen();
       assertThatThrownBy(() -> a.await(() -> a.cm.dial(a.p2pAddr(), T), T))
           .cause()
@@ -146,7 +147,7 @@ class TcpTransportTest {
   @Test
   void peerThatStallsMidHandshakeTimesOut() throws Exception {
     TcpConfig cfg = TcpConfig.defaults().withUpgradeTimeout(Duration.ofMillis(500));
-    try (TcpTestNode a = new TcpTestNode(cfg, ConnectionManagerConfig.defaults());
+    try (TestNode<TcpTransport> a = TestNode.tcp(cfg, ConnectionManagerConfig.defaults());
         ServerSocket stall = new ServerSocket()) {
       stall.bind(new InetSocketAddress("127.0.0.1", 0));
       Thread t =
@@ -174,15 +175,15 @@ class TcpTransportTest {
               ConnectionException.class,
               e -> assertThat(e.reason().kind()).isEqualTo(CloseReason.Kind.TIMEOUT));
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
-      assertThat(a.tcp.upgradeFailureCounters().get(CloseReason.Kind.TIMEOUT)).isEqualTo(1);
+      assertThat(a.transport.upgradeFailureCounters().get(CloseReason.Kind.TIMEOUT)).isEqualTo(1);
       t.interrupt();
     }
   }
 
   @Test
   void simultaneousDialsKeepExactlyOneConnectionOnBothSides() throws Exception {
-    try (TcpTestNode a = new TcpTestNode();
-        TcpTestNode b = new TcpTestNode()) {
+    try (TestNode<TcpTransport> a = TestNode.tcp();
+        TestNode<TcpTransport> b = TestNode.tcp()) {
       a.listen();
       b.listen();
       var fa = a.onLoop(() -> a.cm.dial(b.p2pAddr(), T));
