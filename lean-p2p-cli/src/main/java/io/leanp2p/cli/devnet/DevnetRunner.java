@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  */
 final class DevnetRunner {
   private static final Logger LOG = LoggerFactory.getLogger(DevnetRunner.class);
+  /** Two gossip heartbeats (700 ms) and a margin for a busy machine. */
+  private static final long SETTLE_MIN_MS = 2 * 700 + 600;
   private static final Duration HELLO = Duration.ofSeconds(30);
 
   private final DevnetCommand.DevnetOptions o;
@@ -59,6 +61,8 @@ final class DevnetRunner {
   private long attestationsExpected;
   private DevnetMember late;
   private long lateJoinedSlot = -1;
+  /** First slot whose block the late node must receive by gossip (-1: its mesh has not formed yet). */
+  private long lateCountsFrom = -1;
   private volatile long syncNanos = -1;
   private volatile int syncedBlocks;
   private final List<String> syncProblems = new CopyOnWriteArrayList<>();
@@ -131,8 +135,9 @@ final class DevnetRunner {
         out.print(table.render(status(slot), rows(), propagationLine()));
         out.flush();
       }
-      // let the last block settle
-      sleepUntil(System.nanoTime() + Math.min(o.slotMs(), 3000) * 1_000_000L);
+      // let the last block settle: a node outside the publisher's mesh (the late node just after it
+      // joined) gets it through IHAVE at the next heartbeat and IWANT, so wait at least two heartbeats
+      sleepUntil(System.nanoTime() + Math.max(SETTLE_MIN_MS, Math.min(o.slotMs(), 3000)) * 1_000_000L);
       awaitSync(Duration.ofSeconds(10));
       checkWorkers();
       out.print(table.render(status(slotsRun) + " (final)", rows(), propagationLine()));
@@ -382,14 +387,18 @@ final class DevnetRunner {
   // ------------------------------------------------------------------ slots
 
   private void runSlot(long slot) {
+    if (late != null && lateCountsFrom < 0 && late.mesh().mesh() > 0) {
+      // gossipsub does not replay to a peer grafted just after a publish (IHAVE goes to non-mesh
+      // peers only), so the late node counts from the slot after the one its mesh formed in
+      lateCountsFrom = slot + 1;
+    }
     int proposer = (int) ((slot - 1) % o.nodes());
     DevnetMember.Proposal p = members.get(proposer).propose(slot, headRoot, random.nextLong());
     headRoot = p.root();
     publishedRoots.put(slot, headRoot);
     Set<Integer> receivers = new HashSet<>();
     for (DevnetMember m : members) {
-      // the late node counts from the slot after the one it joins in (its mesh is still forming)
-      if (m.index() != proposer && !(m == late && slot <= lateJoinedSlot)) {
+      if (m.index() != proposer && !(m == late && (lateCountsFrom < 0 || slot < lateCountsFrom))) {
         receivers.add(m.index());
       }
     }
