@@ -17,8 +17,11 @@ sealed interface Command {
   sealed interface Bulk extends Command {}
 
   /** {@code raw}: {@code data} is the wire payload as is (no snappy compression). */
-  /** {@code wire} as it travels; {@code messageId} computed on the caller's thread. */
-  record Publish(String topic, byte[] wire, byte[] messageId) implements Bulk {}
+  /**
+   * {@code bytes}: the wire payload when {@code raw}, else SSZ the loop compresses. {@code messageId}
+   * is null when the loop computes it (small payloads; large ones are prepared on the caller's thread).
+   */
+  record Publish(String topic, byte[] bytes, boolean raw, byte[] messageId) implements Bulk {}
 
   record SendRequest(long requestId, PeerId peer, LeanProtocol protocol, byte[] ssz, NetworkListener handler)
       implements Bulk {}

@@ -103,6 +103,13 @@ public final class LeanNetwork implements AutoCloseable {
     return publish(topic, ssz, Duration.ZERO);
   }
 
+  /**
+   * From this payload size on, {@code publish} compresses and hashes (message id) on the caller's
+   * thread, so that a block costs the event loop only routing and encryption; below it, the loop
+   * does it (a few microseconds) and the call stays a copy and a queue offer.
+   */
+  static final int PREPARE_ON_CALLER_BYTES = 16 * 1024;
+
   /** Like {@link #publish(String, byte[])}, waiting up to {@code maxWait} for room in the lane. */
   public Outcome publish(String topic, byte[] ssz, Duration maxWait) {
     Outcome bad = loop.checkTopic(topic);
@@ -112,10 +119,12 @@ public final class LeanNetwork implements AutoCloseable {
     if (bad != null) {
       return loop.refuse(bad);
     }
-    // compression and hashing run on the caller's thread: the event loop only routes
+    if (ssz.length < PREPARE_ON_CALLER_BYTES) {
+      return loop.submit(new Command.Publish(topic, ssz.clone(), false, null), maxWait);
+    }
     byte[] wire = SnappyBlock.compress(ssz);
     byte[] id = MessageId.computeDecompressed(topic, wire, ssz);
-    return loop.submit(new Command.Publish(topic, wire, id), maxWait);
+    return loop.submit(new Command.Publish(topic, wire, true, id), maxWait);
   }
 
   /**
@@ -132,8 +141,9 @@ public final class LeanNetwork implements AutoCloseable {
       return loop.refuse(bad);
     }
     byte[] wire = wireData.clone();
-    byte[] id = MessageId.prepare(topic, wire, loop.gossipPayloadLimit()).id(); // on the caller's thread
-    return loop.submit(new Command.Publish(topic, wire, id), Duration.ZERO);
+    byte[] id = wire.length < PREPARE_ON_CALLER_BYTES ? null
+        : MessageId.prepare(topic, wire, loop.gossipPayloadLimit()).id();
+    return loop.submit(new Command.Publish(topic, wire, true, id), Duration.ZERO);
   }
 
   public Outcome subscribe(String topic) {

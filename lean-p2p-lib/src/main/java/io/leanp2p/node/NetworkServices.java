@@ -1,5 +1,7 @@
 package io.leanp2p.node;
 
+import io.leanp2p.codec.gossip.MessageId;
+import io.leanp2p.codec.snappy.SnappyBlock;
 import io.leanp2p.codec.sszsnappy.ResponseCode;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.crypto.PrivateKey;
@@ -339,8 +341,12 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
 
   // ------------------------------------------------------------------ commands (loop thread)
 
-  void publish(String topic, byte[] wire, byte[] messageId) {
-    PublishResult r = router.publish(topic, wire, messageId);
+  void publish(String topic, byte[] bytes, boolean raw, byte[] messageId) {
+    byte[] wire = raw ? bytes : SnappyBlock.compress(bytes);
+    byte[] id = messageId != null ? messageId
+        : raw ? MessageId.prepare(topic, wire, config.gossip().maxPayloadSize()).id()
+        : MessageId.computeDecompressed(topic, wire, bytes);
+    PublishResult r = router.publish(topic, wire, id);
     long[] t = traffic(topic);
     if (r.accepted()) {
       t[2]++;

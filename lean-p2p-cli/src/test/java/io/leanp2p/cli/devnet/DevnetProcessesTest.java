@@ -87,9 +87,11 @@ class DevnetProcessesTest {
     Map<String, Object> s = Json.parseObject(Files.readString(json));
     assertThat(s).as(Json.write(s) + "\n" + r.out() + r.err()).containsEntry("everyNodeGotEveryBlock", true);
     assertThat(((Number) s.get("blocksPublished")).intValue()).isEqualTo(5);
-    // 5 blocks, each to the 3 other nodes, plus slots 4 and 5 to the late node
-    assertThat(((Number) s.get("expectedDeliveries")).intValue()).isEqualTo(17);
-    assertThat(((Number) ((Map<?, ?>) s.get("propagationMs")).get("count")).intValue()).isEqualTo(17);
+    // 5 blocks, each to the 3 other nodes, plus the late node from the slot after its mesh formed
+    // (it joins in slot 3: slot 4 at the earliest, slot 5 at the latest for this test)
+    int expected = ((Number) s.get("expectedDeliveries")).intValue();
+    assertThat(expected).isBetween(15 + 1, 15 + 2);
+    assertThat(((Number) ((Map<?, ?>) s.get("propagationMs")).get("count")).intValue()).isEqualTo(expected);
     @SuppressWarnings("unchecked")
     Map<String, Object> sync = (Map<String, Object>) s.get("sync");
     assertThat(sync).containsEntry("lateNode", true);
