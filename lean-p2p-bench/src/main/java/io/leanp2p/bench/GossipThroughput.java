@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class GossipThroughput {
   private static final String TOPIC = "/leanconsensus/12345678/bench/ssz_snappy";
-  private static final int WINDOW = 32;
+  private static final int WINDOW = Integer.getInteger("window", 32);
 
   public static void main(String[] args) throws Exception {
     int mb = args.length > 0 ? Integer.parseInt(args[0]) : 128;

@@ -69,6 +69,10 @@ public final class NoiseTransportCodec extends ChannelDuplexHandler {
       if (cumulation != null && !cumulation.isReadable()) {
         cumulation.release();
         cumulation = null;
+      } else if (cumulation != null && cumulation.refCnt() == 1) {
+        // a partial frame stays: without compaction a steady stream grows the buffer without end
+        // (each append past its capacity reallocates and copies everything)
+        cumulation.discardSomeReadBytes();
       }
       if (failed && out != null) {
         out.release();
@@ -82,6 +86,11 @@ public final class NoiseTransportCodec extends ChannelDuplexHandler {
         out.release(); // frames with empty plaintext
       }
     }
+  }
+
+  /** Capacity of the buffer holding a partial frame between reads (0 when none), for tests. */
+  int cumulationCapacity() {
+    return cumulation == null ? 0 : cumulation.capacity();
   }
 
   private void fail(ChannelHandlerContext ctx, String detail) {

@@ -209,6 +209,10 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
       if (cumulation != null && !cumulation.isReadable()) {
         cumulation.release();
         cumulation = null;
+      } else if (cumulation != null && cumulation.refCnt() == 1) {
+        // a partial frame stays: without compaction a steady stream grows the buffer without end
+        // (each append past its capacity reallocates and copies everything)
+        cumulation.discardSomeReadBytes();
       }
       if (needFlush) {
         needFlush = false;
