@@ -80,7 +80,9 @@ public sealed interface NetworkEvent {
    * A publish was carried out (only when {@code NetworkConfig.publishEvents}): its message id and
    * the peers it was sent to (empty: no peers yet; the message is cached and served by gossip);
    * {@code duplicate} when the same message was seen or published before (the message-id is
-   * content-derived), in which case nothing was sent.
+   * content-derived), in which case nothing was sent. Every publish the network carries out yields
+   * exactly one, in the order the publishes were accepted (one command lane, one event queue), so a
+   * host may match them to its accepted calls in order (a publish still queued at close yields none).
    */
   record PublishCompleted(String topic, byte[] messageId, List<PeerId> recipients, boolean duplicate)
       implements NetworkEvent {

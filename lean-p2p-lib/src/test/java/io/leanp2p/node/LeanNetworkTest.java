@@ -80,6 +80,34 @@ class LeanNetworkTest {
         .isGreaterThanOrEqualTo(5);
   }
 
+  /** The CLI's peer matches publish completions to its calls in order: the network must keep it. */
+  @Test
+  void publishCompletionsComeInTheOrderThePublishesWereAccepted() throws Exception {
+    EventRecorder rec = new EventRecorder();
+    LeanNetwork n = LeanNetwork.start(
+        NetworkConfig.builder().name("order").listen(listenFor("tcp")).publishEvents(true).build(), rec);
+    nets.add(n);
+    n.awaitReady(T);
+    java.util.Random random = new java.util.Random(5);
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      // small and large payloads take different paths (prepared on the loop / on the caller)
+      byte[] p = new byte[i % 3 == 0 ? 20_000 : 100 + i];
+      random.nextBytes(p);
+      Outcome o = i % 2 == 0 ? n.publishRaw(TOPIC, p) : n.publish(TOPIC, p);
+      assertThat(o).isEqualTo(Outcome.ACCEPTED);
+      expected.add(io.leanp2p.util.Hex.encode(i % 2 == 0
+          ? io.leanp2p.codec.gossip.MessageId.prepare(TOPIC, p, 10 << 20).id()
+          : io.leanp2p.codec.gossip.MessageId.computeDecompressed(TOPIC, io.leanp2p.codec.snappy.SnappyBlock.compress(p), p)));
+    }
+    rec.await(NetworkEvent.PublishCompleted.class, e -> e.messageIdHex().equals(expected.get(expected.size() - 1)), T);
+    List<String> got = rec.events().stream()
+        .filter(e -> e instanceof NetworkEvent.PublishCompleted)
+        .map(e -> ((NetworkEvent.PublishCompleted) e).messageIdHex())
+        .toList();
+    assertThat(got).containsExactlyElementsOf(expected);
+  }
+
   @Test
   void badListenAddressFailsStartWithTypedReason() {
     LeanNetwork n =

@@ -42,8 +42,8 @@ public final class LeanPeerBackend implements PeerBackend, NetworkListener {
   private final EventWriter out;
   private final LongSupplier nanoClock;
   private final CompletableFuture<LeanNetwork> network = new CompletableFuture<>();
-  private final Map<String, ArrayDeque<CompletableFuture<List<String>>>> pendingPublishes = new HashMap<>();
-  private final Map<String, ArrayDeque<NetworkEvent.PublishCompleted>> earlyPublishes = new HashMap<>();
+  /** Publishes waiting for their completion, in the order the network accepted them. */
+  private final ArrayDeque<CompletableFuture<Published>> pendingPublishes = new ArrayDeque<>();
   private final Map<PeerId, List<CompletableFuture<Dialed>>> pendingDials = new HashMap<>();
   private final Map<PeerId, ArrayDeque<CompletableFuture<Pong>>> pendingPings = new HashMap<>();
   private LeanNetwork net;
@@ -193,58 +193,38 @@ public final class LeanPeerBackend implements PeerBackend, NetworkListener {
   }
 
   @Override
-  public CompletableFuture<List<String>> publish(String topic, byte[] payload) {
-    CompletableFuture<List<String>> f = new CompletableFuture<>();
-    Outcome o = net.publishRaw(topic, payload);
-    if (!o.isAccepted()) {
-      f.completeExceptionally(new IllegalStateException("publish refused: " + o));
-      return f;
-    }
-    // the key is computed while the loop routes the message (off the latency path); a completion
-    // that arrives first waits in earlyPublishes
-    String key = topic + "/" + Hex.encode(MessageIds.compute(topic, payload));
-    NetworkEvent.PublishCompleted early;
-    synchronized (this) {
-      ArrayDeque<NetworkEvent.PublishCompleted> q = earlyPublishes.get(key);
-      early = q == null ? null : q.poll();
-      if (q != null && q.isEmpty()) {
-        earlyPublishes.remove(key);
+  public CompletableFuture<Published> publish(String topic, byte[] payload) {
+    CompletableFuture<Published> f = new CompletableFuture<>();
+    // publish completions come in the order the network accepted the publishes (one lane, one
+    // event queue; see NetworkEvent.PublishCompleted): offering and queueing the future under one
+    // lock keeps both orders the same, so no message id needs to be computed here
+    synchronized (pendingPublishes) {
+      Outcome o = net.publishRaw(topic, payload);
+      if (!o.isAccepted()) {
+        f.completeExceptionally(new IllegalStateException("publish refused: " + o));
+        return f;
       }
-      if (early == null) {
-        pendingPublishes.computeIfAbsent(key, k -> new ArrayDeque<>()).add(f);
-      }
-    }
-    if (early != null) {
-      complete(f, early);
-      return f;
+      pendingPublishes.add(f);
     }
     return withTimeout(f, Duration.ofSeconds(30), "publish");
   }
 
   private void completePublish(NetworkEvent.PublishCompleted p) {
-    CompletableFuture<List<String>> f;
-    synchronized (this) {
-      String key = p.topic() + "/" + p.messageIdHex();
-      ArrayDeque<CompletableFuture<List<String>>> q = pendingPublishes.get(key);
-      f = q == null ? null : q.poll();
-      if (q != null && q.isEmpty()) {
-        pendingPublishes.remove(key);
-      }
-      if (f == null) {
-        // the publisher has not registered yet; bounded by the publishes in flight
-        earlyPublishes.computeIfAbsent(key, k -> new ArrayDeque<>()).add(p);
-        return;
-      }
+    CompletableFuture<Published> f;
+    synchronized (pendingPublishes) {
+      f = pendingPublishes.poll();
     }
-    complete(f, p);
+    if (f != null) {
+      complete(f, p);
+    }
   }
 
-  private static void complete(CompletableFuture<List<String>> f, NetworkEvent.PublishCompleted p) {
+  private static void complete(CompletableFuture<Published> f, NetworkEvent.PublishCompleted p) {
     if (p.duplicate()) {
       f.completeExceptionally(new IllegalStateException(
           "duplicate: message " + p.messageIdHex() + " was already published or seen on " + p.topic()));
     } else {
-      f.complete(p.recipients().stream().map(PeerId::toBase58).toList());
+      f.complete(new Published(p.messageIdHex(), p.recipients().stream().map(PeerId::toBase58).toList()));
     }
   }
 

@@ -27,12 +27,15 @@ public interface PeerBackend extends AutoCloseable {
   /** Dials a multiaddr; completes when the connection is up. */
   CompletableFuture<Dialed> dial(String addr, Duration timeout);
 
+  /** A carried-out publish: the lean message id (hex) and the peer ids it was sent to. */
+  record Published(String msgIdHex, List<String> recipients) {}
+
   /**
    * Publishes {@code payload} as the gossip message's data exactly as given (no compression).
-   * Completes with the peer ids it was sent to (empty when the topic has no peers); fails on a
-   * duplicate.
+   * Completes with the message id and the peer ids it was sent to (empty when the topic has no
+   * peers); fails on a duplicate.
    */
-  CompletableFuture<List<String>> publish(String topic, byte[] payload);
+  CompletableFuture<Published> publish(String topic, byte[] payload);
 
   /** Pings a peer given by peer id or multiaddr. */
   CompletableFuture<Pong> ping(String peer, Duration timeout);

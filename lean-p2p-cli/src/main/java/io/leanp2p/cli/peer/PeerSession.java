@@ -151,15 +151,14 @@ public final class PeerSession {
   private void publish(PeerRequest.Publish p) {
     long ts = nanoClock.getAsLong(); // taken before the message is built
     byte[] data = p.data() != null ? p.data() : payloads.next(p.size());
-    byte[] msgId = MessageIds.compute(p.topic(), data);
-    answer(p, backend.publish(p.topic(), data), recipients -> {
+    answer(p, backend.publish(p.topic(), data), published -> {
       Map<String, Object> m = PeerEvents.event("published");
       m.put("topic", p.topic());
       m.put("len", data.length);
       m.put("sha256", PeerEvents.sha256Hex(data));
-      m.put("msgId", Hex.encode(msgId));
+      m.put("msgId", published.msgIdHex());
       m.put("ts", PeerEvents.millis(ts));
-      m.put("recipients", recipients);
+      m.put("recipients", published.recipients());
       return m;
     });
   }

@@ -38,13 +38,14 @@ class PeerSessionTest {
     }
 
     @Override
-    public CompletableFuture<List<String>> publish(String topic, byte[] payload) {
+    public CompletableFuture<Published> publish(String topic, byte[] payload) {
       calls.add("publish " + topic + " " + payload.length);
       lastPayload = payload;
       if (!published.add(topic + Hex.encode(payload))) {
         return CompletableFuture.failedFuture(new IllegalStateException("duplicate message"));
       }
-      return CompletableFuture.completedFuture(List.of("16UiuA", "16UiuB"));
+      return CompletableFuture.completedFuture(
+          new Published(Hex.encode(MessageIds.compute(topic, payload)), List.of("16UiuA", "16UiuB")));
     }
 
     @Override
