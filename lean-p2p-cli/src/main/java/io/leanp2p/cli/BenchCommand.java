@@ -14,8 +14,11 @@ import picocli.CommandLine.Option;
       "Gossip throughput and latency between two peers on 127.0.0.1, each a 'peer' process driven "
           + "over the JSON-lines peer protocol: ours<->ours, ours<->js and js<->js (the js peer is "
           + "interop/js/peer.mjs; pairs with js are skipped when node or the peer is missing).",
-      "For each pair, transport (TCP, QUIC) and payload size: one message in flight for latency "
-          + "(p50/p99 publish->receive), then a window of messages for throughput (msgs/s, MB/s).",
+      "For each pair, transport (TCP, QUIC) and payload size: an untimed warm-up, then one message in flight "
+          + "for latency (p50/p99 publish->receive), then a window of messages for throughput (msgs/s, MB/s) "
+          + "with the CPU time each peer process used. Publishers build their own payloads "
+          + "({\"cmd\":\"publish\",\"size\":N}), so no payload crosses the driver's pipe.",
+      "LEANP2P_PEER_JVM_OPTS (environment) adds JVM options to our peer processes, e.g. a JFR recording.",
       "The results print as a Markdown table and are written into docs/benchmarks.md (section 'Gossip bench')."
     })
 public final class BenchCommand implements Callable<Integer> {
