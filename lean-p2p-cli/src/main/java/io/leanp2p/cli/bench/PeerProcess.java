@@ -52,24 +52,12 @@ public final class PeerProcess implements AutoCloseable {
 
   /** The command line of our peer in a child JVM with this JVM's class path. */
   public static List<String> oursCommand(List<String> peerArgs) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    cmd.add("--enable-native-access=ALL-UNNAMED");
-    cmd.add("-Xmx512m");
-    if (Runtime.version().feature() >= 23) {
-      cmd.add("--sun-misc-unsafe-memory-access=allow"); // protobuf's Unsafe use: no warning on stderr
-    }
+    List<String> options = new ArrayList<>(List.of("-Xmx512m"));
     String extra = System.getenv("LEANP2P_PEER_JVM_OPTS"); // e.g. a JFR recording while profiling the bench
     if (extra != null && !extra.isBlank()) {
-      cmd.addAll(List.of(extra.trim().split("\\s+")));
+      options.addAll(List.of(extra.trim().split("\\s+")));
     }
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("io.leanp2p.cli.Main");
-    cmd.add("peer");
-    cmd.addAll(peerArgs);
-    return cmd;
+    return io.leanp2p.cli.ChildJvm.command(options, "peer", peerArgs);
   }
 
   /** The command line of the js peer ({@code node <repo>/interop/js/peer.mjs}). */

@@ -7,11 +7,9 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.RandomAccessFile;
 import java.io.Writer;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -76,24 +74,9 @@ final class WorkerProcess implements AutoCloseable {
     return w;
   }
 
-  /** The child's command line: this JVM's java, class path and Unsafe / native-access flags. */
+  /** The child's command line: this JVM's java and class path, a small serial-GC heap. */
   static List<String> command(List<String> workerArgs) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (a.startsWith("--sun-misc-unsafe-memory-access") || a.startsWith("--enable-native-access")) {
-        cmd.add(a);
-      }
-    }
-    cmd.add("-Xmx384m");
-    cmd.add("-XX:+UseSerialGC");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("io.leanp2p.cli.Main");
-    cmd.add("devnet-worker");
-    cmd.addAll(workerArgs);
-    return cmd;
+    return io.leanp2p.cli.ChildJvm.command(List.of("-Xmx384m", "-XX:+UseSerialGC"), "devnet-worker", workerArgs);
   }
 
   int number() {
