@@ -1,5 +1,7 @@
 package io.leanp2p.node;
 
+import io.leanp2p.codec.gossip.MessageId;
+import io.leanp2p.codec.snappy.SnappyBlock;
 import io.leanp2p.codec.sszsnappy.ResponseCode;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.multiformats.Multiaddr;
@@ -16,12 +18,22 @@ sealed interface Command {
   /** Bulk lane: new work. */
   sealed interface Bulk extends Command {}
 
-  /** {@code raw}: {@code data} is the wire payload as is (no snappy compression). */
   /**
-   * {@code bytes}: the wire payload when {@code raw}, else SSZ the loop compresses. {@code messageId}
-   * is null when the loop computes it (small payloads; large ones are prepared on the caller's thread).
+   * {@code bytes}: the wire payload when {@code raw}, else SSZ still to be compressed. {@code
+   * messageId} is null until the publish is {@link #prepared}: on the caller's thread for large
+   * payloads, on the loop for small ones.
    */
-  record Publish(String topic, byte[] bytes, boolean raw, byte[] messageId) implements Bulk {}
+  record Publish(String topic, byte[] bytes, boolean raw, byte[] messageId) implements Bulk {
+    /** This publish compressed (unless raw) and with its lean message id: the one place that does it. */
+    Publish prepared(int maxPayload) {
+      if (messageId != null) {
+        return this;
+      }
+      byte[] wire = raw ? bytes : SnappyBlock.compress(bytes);
+      byte[] id = raw ? MessageId.prepare(topic, wire, maxPayload).id() : MessageId.computeDecompressed(topic, wire, bytes);
+      return new Publish(topic, wire, true, id);
+    }
+  }
 
   record SendRequest(long requestId, PeerId peer, LeanProtocol protocol, byte[] ssz, NetworkListener handler)
       implements Bulk {}

@@ -1,7 +1,5 @@
 package io.leanp2p.node;
 
-import io.leanp2p.codec.gossip.MessageId;
-import io.leanp2p.codec.snappy.SnappyBlock;
 import io.leanp2p.codec.sszsnappy.ResponseCode;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.multiformats.Multiaddr;
@@ -119,12 +117,11 @@ public final class LeanNetwork implements AutoCloseable {
     if (bad != null) {
       return loop.refuse(bad);
     }
-    if (ssz.length < PREPARE_ON_CALLER_BYTES) {
-      return loop.submit(new Command.Publish(topic, ssz.clone(), false, null), maxWait);
-    }
-    byte[] wire = SnappyBlock.compress(ssz);
-    byte[] id = MessageId.computeDecompressed(topic, wire, ssz);
-    return loop.submit(new Command.Publish(topic, wire, true, id), maxWait);
+    // compressing makes the copy; small payloads are copied and prepared on the loop
+    Command.Publish p = ssz.length < PREPARE_ON_CALLER_BYTES
+        ? new Command.Publish(topic, ssz.clone(), false, null)
+        : new Command.Publish(topic, ssz, false, null).prepared(loop.gossipPayloadLimit());
+    return loop.submit(p, maxWait);
   }
 
   /**
@@ -140,10 +137,8 @@ public final class LeanNetwork implements AutoCloseable {
     if (bad != null) {
       return loop.refuse(bad);
     }
-    byte[] wire = wireData.clone();
-    byte[] id = wire.length < PREPARE_ON_CALLER_BYTES ? null
-        : MessageId.prepare(topic, wire, loop.gossipPayloadLimit()).id();
-    return loop.submit(new Command.Publish(topic, wire, true, id), Duration.ZERO);
+    Command.Publish p = new Command.Publish(topic, wireData.clone(), true, null);
+    return loop.submit(wireData.length < PREPARE_ON_CALLER_BYTES ? p : p.prepared(loop.gossipPayloadLimit()), Duration.ZERO);
   }
 
   public Outcome subscribe(String topic) {

@@ -375,7 +375,7 @@ final class NetworkLoop {
     }
     try {
       switch (c) {
-        case Command.Publish p -> s.publish(p.topic(), p.bytes(), p.raw(), p.messageId());
+        case Command.Publish p -> s.publish(p);
         case Command.Subscribe sub -> s.subscribe(sub.topic());
         case Command.Unsubscribe u -> s.unsubscribe(u.topic());
         case Command.SendRequest r -> s.sendRequest(r);

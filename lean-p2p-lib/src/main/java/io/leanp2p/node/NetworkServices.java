@@ -1,7 +1,5 @@
 package io.leanp2p.node;
 
-import io.leanp2p.codec.gossip.MessageId;
-import io.leanp2p.codec.snappy.SnappyBlock;
 import io.leanp2p.codec.sszsnappy.ResponseCode;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.crypto.PrivateKey;
@@ -341,12 +339,11 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
 
   // ------------------------------------------------------------------ commands (loop thread)
 
-  void publish(String topic, byte[] bytes, boolean raw, byte[] messageId) {
-    byte[] wire = raw ? bytes : SnappyBlock.compress(bytes);
-    byte[] id = messageId != null ? messageId
-        : raw ? MessageId.prepare(topic, wire, config.gossip().maxPayloadSize()).id()
-        : MessageId.computeDecompressed(topic, wire, bytes);
-    PublishResult r = router.publish(topic, wire, id);
+  void publish(Command.Publish command) {
+    Command.Publish p = command.prepared(config.gossip().maxPayloadSize());
+    String topic = p.topic();
+    byte[] wire = p.bytes();
+    PublishResult r = router.publish(topic, wire, p.messageId());
     long[] t = traffic(topic);
     if (r.accepted()) {
       t[2]++;

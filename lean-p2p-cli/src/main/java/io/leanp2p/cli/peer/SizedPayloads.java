@@ -1,5 +1,6 @@
 package io.leanp2p.cli.peer;
 
+import io.leanp2p.codec.snappy.SnappyBlock;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Random;
@@ -36,7 +37,7 @@ public final class SizedPayloads {
         b.put((byte) tail);
         tail >>>= 8;
       }
-      if (!MessageIds.isValidSnappy(p)) {
+      if (!SnappyBlock.isValid(p, 0, p.length, Integer.MAX_VALUE)) { // the lean id treats valid snappy differently
         return p;
       }
     }
