@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * transport and payload size: an untimed warm-up, then latency with one message in flight
  * (publish call → the subscriber's listener), then throughput with a window of messages in flight.
  * The subscriber ACCEPTs every message. Not JMH (each point is a stream of messages); run with
- * {@code java -cp lean-p2p-bench/target/lean-p2p-bench-benchmarks.jar io.leanp2p.bench.GossipThroughput [MB per run] [tcp,quic] [sizes]}.
+ * {@code java -cp lean-p2p-bench/target/lean-p2p-bench-benchmarks.jar io.leanp2p.bench.GossipThroughput [MB per run] [tcp,quic] [sizes]}; {@code -Dwindow=N}
+ * sets the messages in flight (32), {@code -Dyamux.window=BYTES} the initial Yamux window (experiments).
  */
 public final class GossipThroughput {
   private static final String TOPIC = "/leanconsensus/12345678/bench/ssz_snappy";
