@@ -3,6 +3,7 @@ package io.leanp2p.node;
 import io.leanp2p.crypto.PrivateKey;
 import io.leanp2p.protocol.gossipsub.GossipConfig;
 import io.leanp2p.protocol.reqresp.ReqRespConfig;
+import io.leanp2p.transport.AdmissionConfig;
 import io.leanp2p.transport.quic.QuicConfig;
 import io.leanp2p.transport.tcp.TcpConfig;
 import java.time.Duration;
@@ -33,6 +34,8 @@ import java.util.Objects;
  *     stream's write queue (then: QUEUE_FULL to the host)
  * @param gossipMaxPause how long inbound gossip reading may stay paused for a slow host before
  *     reading resumes and the overflow is shed (IGNORE, counted) instead
+ * @param admission limits on inbound connections before they are authenticated (pending, per IP,
+ *     new per IP per second, first-byte and upgrade timeouts); see {@code docs/security.md}
  */
 public record NetworkConfig(
     String name,
@@ -54,7 +57,8 @@ public record NetworkConfig(
     GossipConfig gossip,
     ReqRespConfig reqresp,
     TcpConfig tcp,
-    QuicConfig quic) {
+    QuicConfig quic,
+    AdmissionConfig admission) {
 
   public static final int MAX_PAYLOAD = 10 * 1024 * 1024;
 
@@ -69,6 +73,7 @@ public record NetworkConfig(
     Objects.requireNonNull(reqresp, "reqresp");
     Objects.requireNonNull(tcp, "tcp");
     Objects.requireNonNull(quic, "quic");
+    Objects.requireNonNull(admission, "admission");
     if (maxPayload < 1 || maxPayload > MAX_PAYLOAD) {
       throw new IllegalArgumentException("maxPayload must be in [1, 10 MiB]");
     }
@@ -104,6 +109,7 @@ public record NetworkConfig(
     b.reqresp = reqresp;
     b.tcp = tcp;
     b.quic = quic;
+    b.admission = admission;
     return b;
   }
 
@@ -130,6 +136,7 @@ public record NetworkConfig(
     private ReqRespConfig reqresp = ReqRespConfig.leanDefaults();
     private TcpConfig tcp = TcpConfig.defaults();
     private QuicConfig quic = QuicConfig.defaults();
+    private AdmissionConfig admission = AdmissionConfig.defaults();
 
     public Builder name(String v) { name = v; return this; }
     public Builder identity(PrivateKey v) { identity = v; return this; }
@@ -152,13 +159,14 @@ public record NetworkConfig(
     public Builder reqresp(ReqRespConfig v) { reqresp = v; return this; }
     public Builder tcp(TcpConfig v) { tcp = v; return this; }
     public Builder quic(QuicConfig v) { quic = v; return this; }
+    public Builder admission(AdmissionConfig v) { admission = v; return this; }
 
 
     public NetworkConfig build() {
       return new NetworkConfig(name, identity, listenAddresses, bootnodes, maxPayload, maxPeers,
           dialTimeout, reconnect, controlLaneCapacity, bulkLaneCapacity, drainBatch,
           gossipQueueCapacity, inboundRequestQueueCapacity, publishEvents, maxPendingChunksPerChannel,
-          gossipMaxPause, gossip, reqresp, tcp, quic);
+          gossipMaxPause, gossip, reqresp, tcp, quic, admission);
     }
   }
 }

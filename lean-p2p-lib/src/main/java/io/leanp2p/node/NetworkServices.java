@@ -29,6 +29,7 @@ import io.leanp2p.transport.ConnectionEvents;
 import io.leanp2p.transport.ConnectionManager;
 import io.leanp2p.transport.ConnectionManagerConfig;
 import io.leanp2p.transport.Direction;
+import io.leanp2p.transport.InboundAdmission;
 import io.leanp2p.transport.MuxedStream;
 import io.leanp2p.transport.Transport;
 import io.leanp2p.transport.multistream.ProtocolHandler;
@@ -82,6 +83,7 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
   private final Scheduler scheduler;
   private final ProtocolRegistry registry = new ProtocolRegistry();
   private final List<Transport> transports = new ArrayList<>();
+  private final InboundAdmission admission;
   private ConnectionManager connections; // set once in the constructor, after the transports
   private final GossipRouter router;
   private final GossipStreams gossipStreams;
@@ -153,11 +155,13 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
     // a network can always dial both transports; it listens where it was told to. The transports
     // announce connections to the manager, which is built after them (it takes their list).
     Transport.ConnectionListener toManager = c -> this.connections.onConnection(c);
-    transports.add(new TcpTransport(loop, identity, config.tcp(), toManager));
+    this.admission = new InboundAdmission(config.admission(), scheduler); // one for both transports
+    transports.add(new TcpTransport(loop, identity, config.tcp(), toManager, scheduler, new SecureRandom(), admission));
     // Netty's QUIC cannot send a QUIC PING: quiet connections are kept alive with libp2p pings
     transports.add(
         new QuicTransport(
-            loop, identity, config.quic(), toManager, c -> this.ping.ping(c), new SecureRandom(), Clock.systemUTC()));
+            loop, identity, config.quic(), toManager, c -> this.ping.ping(c), new SecureRandom(), Clock.systemUTC(),
+            admission));
     this.connections =
         new ConnectionManager(
             self,
@@ -847,6 +851,18 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
       }
     }
     b.counter("leanp2p_max_peers_refused_total", "connections closed at the peer limit", none, maxPeersRefused);
+    recordCounters(b, "leanp2p_admission_", "inbound admission (before authentication)", admission.counters());
+    for (Transport t : transports) {
+      if (t instanceof TcpTransport tcp) {
+        tcp.yamuxErrorCounters().snapshot().forEach((e, n) -> b.counter("leanp2p_yamux_errors_total",
+            "Yamux protocol errors, refused streams and dropped control answers", Map.of("reason", e.name().toLowerCase()), n));
+      }
+      io.leanp2p.transport.EnumCounters<io.leanp2p.transport.PipelineErrors.Kind> errs =
+          t instanceof TcpTransport tcp ? tcp.errorCounters() : ((QuicTransport) t).errorCounters();
+      errs.snapshot().forEach((kind, n) -> b.counter("leanp2p_channel_errors_total",
+          "failures caught on channels (expected ones logged at DEBUG, unexpected as rate-limited WARN)",
+          Map.of("transport", t.kind().name().toLowerCase(), "kind", kind.name().toLowerCase()), n));
+    }
     GossipSnapshot g = router.snapshot();
     g.mesh().forEach((topic, m) -> b.gauge("leanp2p_mesh_peers", "mesh peers per topic", Map.of("topic", topic), m.size()));
     topicTraffic.forEach((topic, t) -> {
