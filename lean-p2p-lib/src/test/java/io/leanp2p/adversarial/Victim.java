@@ -22,7 +22,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * The node under attack: a {@link LeanNetwork} listening on TCP and QUIC (127.0.0.1), subscribed
- * to one topic, answering every status request with its status and accepting all gossip. {@link
+ * to one topic, answering every status request with its status, every blocks_by_range request
+ * with up to 32 blocks of 64 KiB (as many as the channel takes), blocks_by_root with an error,
+ * and accepting all gossip. {@link
  * #assertServesHonestPeer} is the check every attack ends with: a fresh honest node connects and
  * gets a status answer and a gossip message through.
  */
@@ -31,6 +33,7 @@ final class Victim implements AutoCloseable {
   /** Generous: the machine is shared; a lock-out shows up as no service at all, not as a slow one. */
   static final Duration T = Duration.ofSeconds(20);
   static final byte[] STATUS = new byte[80];
+  static final byte[] BLOCK = Attack.bytes(64 * 1024, 64);
 
   static {
     Arrays.fill(STATUS, (byte) 7);
@@ -82,6 +85,10 @@ final class Victim implements AutoCloseable {
               if (e instanceof NetworkEvent.InboundRequest r) {
                 if (r.protocol() == LeanProtocol.STATUS) {
                   n.sendResponseChunk(r.channelId(), STATUS);
+                  n.endResponse(r.channelId());
+                } else if (r.protocol() == LeanProtocol.BLOCKS_BY_RANGE) {
+                  // 32 blocks of 64 KiB, as long as the channel takes them
+                  for (int i = 0; i < 32 && n.sendResponseChunk(r.channelId(), BLOCK) == Outcome.ACCEPTED; i++) {}
                   n.endResponse(r.channelId());
                 } else {
                   n.sendErrorResponse(r.channelId(), ResponseCode.RESOURCE_UNAVAILABLE, "no blocks here");

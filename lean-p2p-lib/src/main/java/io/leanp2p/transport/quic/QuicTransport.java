@@ -566,7 +566,7 @@ public final class QuicTransport implements Transport {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof QuicConnectionCloseEvent e) {
-        String text = e.reason() == null ? "" : new String(e.reason(), StandardCharsets.UTF_8);
+        String text = closeText(e);
         conn.remoteClosed(
             CloseReason.of(
                 e.isTlsError() ? CloseReason.Kind.HANDSHAKE_FAILED : CloseReason.Kind.REMOTE_CLOSE,
@@ -579,6 +579,21 @@ public final class QuicTransport implements Transport {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       errors.report(conn, cause); // counted, one line
+    }
+
+    /**
+     * The reason text of the peer's CONNECTION_CLOSE; Netty 4.2.18's {@code reason()} throws a
+     * NullPointerException when the frame carried none (seen on peers that close right after the
+     * handshake).
+     */
+    private static String closeText(QuicConnectionCloseEvent e) {
+      byte[] reason;
+      try {
+        reason = e.reason();
+      } catch (NullPointerException noReason) {
+        return "";
+      }
+      return reason == null ? "" : new String(reason, StandardCharsets.UTF_8);
     }
 
     @Override
