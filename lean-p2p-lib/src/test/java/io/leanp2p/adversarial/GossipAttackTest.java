@@ -84,7 +84,7 @@ class GossipAttackTest extends AttackSuite {
         many.add(ids.get(i % ids.size()));
       }
       byte[] iwant = frame(control(List.of(), List.of(new ControlIWant(many)), List.of(), List.of(), List.of()));
-      a.flood(s, List.of(iwant), Attack.size(40, 400));
+      a.flood(s, List.of(iwant), Attack.size(20, 400));
       victim.assertServesHonestPeers();
     }
   }
@@ -102,7 +102,7 @@ class GossipAttackTest extends AttackSuite {
         frames.add(frame(control(ihaves, List.of(), List.of(), List.of(), List.of())));
         frames.add(frame(control(List.of(), List.of(), List.of(), List.of(), List.of(new ControlIDontWant(randomIds(5000))))));
       }
-      a.flood(s, frames, Attack.size(5, 50));
+      a.flood(s, frames, Attack.size(3, 50));
       victim.assertServesHonestPeers();
     }
   }

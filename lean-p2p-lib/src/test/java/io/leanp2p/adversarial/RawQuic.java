@@ -114,6 +114,11 @@ final class RawQuic implements AutoCloseable {
     return conn;
   }
 
+  /** Closes the UDP socket without a CONNECTION_CLOSE: the peer just vanishes. */
+  void closeSocketOnly() {
+    udp.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+  }
+
   @Override
   public void close() {
     if (conn != null) {

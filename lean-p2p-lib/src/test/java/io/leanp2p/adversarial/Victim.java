@@ -186,6 +186,21 @@ final class Victim implements AutoCloseable {
     return net.metrics().value(name, labels);
   }
 
+  /**
+   * The metric once it reached {@code atLeast}, or its value after {@code timeout}: metrics are a
+   * snapshot the loop publishes (at least every second), so this polls it, bounded.
+   */
+  double awaitMetric(String name, java.util.Map<String, String> labels, double atLeast, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    double v = metric(name, labels);
+    while (!(v >= atLeast) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      v = metric(name, labels);
+    }
+    return v;
+  }
+
   int peerCount() {
     return net.snapshot().peers().size();
   }

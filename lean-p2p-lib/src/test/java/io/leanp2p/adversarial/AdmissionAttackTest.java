@@ -1,0 +1,81 @@
+package io.leanp2p.adversarial;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.leanp2p.transport.TransportKind;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The admission limits end to end (defaults of a public node): connection bursts and pending
+ * connections from one address are cut at that address, and when unauthenticated connections
+ * from many addresses fill the pending table the oldest make room, so an honest newcomer gets in
+ * at once instead of after their timeouts.
+ */
+@Timeout(120)
+class AdmissionAttackTest extends AttackSuite {
+  @Override
+  String victimName() {
+    return "admission";
+  }
+
+  private double admission(String counter) {
+    return victim.metric("leanp2p_admission_" + counter, Map.of());
+  }
+
+  private double admissionReaches(String counter, double atLeast) throws InterruptedException {
+    return victim.awaitMetric("leanp2p_admission_" + counter, Map.of(), atLeast, Victim.T);
+  }
+
+  @Test
+  void aBurstFromOneAddressIsCutAtItsRate() throws Exception {
+    double before = admission("refused_rate_total");
+    for (int i = 0; i < 40; i++) { // connect and leave at once: only the rate limits these
+      RawTcp.connect(victim.tcp, Attack.ip(200)).close();
+    }
+    // 10 at once (the burst) and 5 per second after: most of 40 back-to-back connects are refused
+    assertThat(admissionReaches("refused_rate_total", before + 20)).isGreaterThanOrEqualTo(before + 20);
+    victim.assertServesHonestPeers();
+  }
+
+  @Test
+  void pendingConnectionsFromOneAddressAreCapped() throws Exception {
+    List<RawTcp> held = new ArrayList<>();
+    try {
+      int open = 0;
+      for (int i = 0; i < 10; i++) { // within the address's burst: only the pending cap applies
+        RawTcp t = RawTcp.connect(victim.tcp, Attack.ip(201));
+        held.add(t);
+      }
+      for (RawTcp t : held) {
+        if (!t.awaitClosedByRemote(Duration.ofMillis(300))) {
+          open++;
+        }
+      }
+      assertThat(open).as("pending connections one address may hold").isEqualTo(8);
+      assertThat(admissionReaches("refused_per_ip_total", 2)).isGreaterThanOrEqualTo(2);
+      victim.assertServesHonestPeers();
+    } finally {
+      held.forEach(RawTcp::close);
+    }
+  }
+
+  @Test
+  void aFullPendingTableMakesRoomForAnHonestNewcomerAtOnce() throws Exception {
+    List<RawTcp> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2 * 64; i++) { // twice the table, 2 per address
+        held.add(RawTcp.connect(victim.tcp, Attack.ip(i / 2)));
+      }
+      assertThat(admissionReaches("evicted_oldest_total", 64)).isGreaterThanOrEqualTo(64);
+      victim.assertServesHonestPeer(TransportKind.TCP); // long before the silent ones time out
+      victim.assertServesHonestPeer(TransportKind.QUIC);
+    } finally {
+      held.forEach(RawTcp::close);
+    }
+  }
+}
