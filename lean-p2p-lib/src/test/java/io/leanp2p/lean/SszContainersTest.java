@@ -1,4 +1,4 @@
-package io.leanp2p.ssz;
+package io.leanp2p.lean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.leanp2p.ssz;
+package io.leanp2p.lean;
 
 import io.leanp2p.util.DecodeException;
 import io.leanp2p.util.Hex;

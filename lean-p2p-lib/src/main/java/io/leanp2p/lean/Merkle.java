@@ -1,4 +1,4 @@
-package io.leanp2p.ssz;
+package io.leanp2p.lean;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,4 +1,4 @@
-package io.leanp2p.ssz;
+package io.leanp2p.lean;
 
 /** Builds {@code SignedBlock} encodings for tests and the devnet. */
 public final class SignedBlocks {

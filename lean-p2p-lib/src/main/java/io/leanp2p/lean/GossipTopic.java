@@ -1,4 +1,4 @@
-package io.leanp2p.codec.gossip;
+package io.leanp2p.lean;
 
 import io.leanp2p.util.DecodeException;
 import java.util.Objects;
