@@ -107,13 +107,29 @@ public record GossipTopic(String networkName, Kind kind, int subnetId) {
     if (parts[1].isEmpty()) {
       throw DecodeException.malformed("empty network name");
     }
-    String name = parts[2];
+    return named(parts[1], parts[2]);
+  }
+
+  /**
+   * The topic of {@code networkName} with the name component {@code topicName} ({@code block},
+   * {@code aggregation}, {@code attestation} or {@code attestation_<subnet>}), checked as {@link
+   * #parse} checks it: {@code of("12345678", "block").format()} is {@code
+   * /leanconsensus/12345678/block/ssz_snappy}.
+   */
+  public static GossipTopic of(String networkName, String topicName) throws DecodeException {
+    if (networkName == null || networkName.isEmpty() || networkName.indexOf('/') >= 0) {
+      throw DecodeException.malformed("bad network name: " + networkName);
+    }
+    return named(networkName, topicName);
+  }
+
+  private static GossipTopic named(String network, String name) throws DecodeException {
     if (name.startsWith("attestation_")) {
-      return new GossipTopic(parts[1], Kind.ATTESTATION, parseSubnet(name.substring(12)));
+      return new GossipTopic(network, Kind.ATTESTATION, parseSubnet(name.substring(12)));
     }
     for (Kind k : Kind.values()) {
       if (k.baseName.equals(name)) {
-        return new GossipTopic(parts[1], k, -1);
+        return new GossipTopic(network, k, -1);
       }
     }
     throw new DecodeException(DecodeException.Reason.UNSUPPORTED, "unknown topic name " + name);

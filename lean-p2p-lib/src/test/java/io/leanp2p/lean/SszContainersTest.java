@@ -71,7 +71,7 @@ class SszContainersTest {
   @Test
   void signedBlocksBuildAndParse() throws DecodeException {
     byte[] ssz = SignedBlocks.build(9, 3, filled(0xaa), filled(0xbb), new byte[0]);
-    assertThat(ssz).hasSize(100); // the minimal SignedBlock
+    assertThat(ssz).hasSize(100).hasSize(SignedBlocks.encodedSize(0)); // the minimal SignedBlock
     SignedBlockView v = SignedBlockView.parse(ssz);
     assertThat(v.slot()).isEqualTo(9);
     assertThat(v.proposerIndex()).isEqualTo(3);
@@ -82,13 +82,17 @@ class SszContainersTest {
     // a chain: the child's parent root is the parent's block root
     byte[] child = SignedBlocks.build(10, 4, v.blockRoot(), filled(0xcc), Hex.decode("deadbeef"));
     assertThat(SignedBlockView.parse(child).parentRoot()).isEqualTo(v.blockRoot());
-    assertThat(child).hasSize(104);
+    assertThat(child).hasSize(104).hasSize(SignedBlocks.encodedSize(4));
   }
 
   @Test
   void signedBlockRejections() {
     byte[] ok = SignedBlocks.build(1, 0, filled(0), filled(0), Hex.decode("01"));
     assertReason(() -> SignedBlock.decode(Arrays.copyOf(ok, 7)), Reason.TRUNCATED);
+    for (int cut = 0; cut < SignedBlocks.encodedSize(0); cut++) {
+      byte[] t = Arrays.copyOf(ok, cut);
+      assertThatThrownBy(() -> SignedBlockView.parse(t)).as("cut at " + cut).isInstanceOf(DecodeException.class);
+    }
     byte[] badFirst = ok.clone();
     badFirst[0] = 9;
     assertReason(() -> SignedBlock.decode(badFirst), Reason.MALFORMED);
