@@ -5,6 +5,7 @@ import io.leanp2p.cli.metrics.PrometheusAdapter;
 import io.leanp2p.codec.sszsnappy.ResponseCode;
 import io.leanp2p.crypto.Secp256k1PrivateKey;
 import io.leanp2p.lean.GossipTopic;
+import io.leanp2p.lean.Status;
 import io.leanp2p.multiformats.Multiaddr;
 import io.leanp2p.node.LeanNetwork;
 import io.leanp2p.node.NetworkConfig;
@@ -215,7 +216,7 @@ final class NodeMain implements NetworkListener {
       case NetworkEvent.InboundRequest r -> {
         requestsServed.incrementAndGet();
         if (r.protocol() == LeanProtocol.STATUS) {
-          n.sendResponseChunk(r.channelId(), new byte[80]);
+          n.sendResponseChunk(r.channelId(), new byte[Status.SIZE]); // an all-zero Status: this node keeps no chain
           n.endResponse(r.channelId());
         } else {
           n.sendErrorResponse(r.channelId(), ResponseCode.RESOURCE_UNAVAILABLE, "this node keeps no blocks");
