@@ -16,7 +16,6 @@ import io.leanp2p.lean.Status;
 import io.leanp2p.testing.Fixtures;
 import io.leanp2p.util.DecodeException;
 import io.leanp2p.util.Hex;
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -176,6 +175,6 @@ class SszConformanceTest {
   }
 
   static long u64(Object n) {
-    return ((BigDecimal) n).toBigIntegerExact().longValue();
+    return Fixtures.u64(n);
   }
 }

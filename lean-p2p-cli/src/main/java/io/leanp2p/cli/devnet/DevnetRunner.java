@@ -5,9 +5,9 @@ import io.leanp2p.cli.metrics.MetricsServer;
 import io.leanp2p.cli.metrics.PrometheusAdapter;
 import io.leanp2p.lean.SignedBlocks;
 import io.leanp2p.multiformats.Multiaddr;
+import io.leanp2p.peerclient.JsonLines;
 import io.leanp2p.util.DecodeException;
 import io.leanp2p.util.Hex;
-import io.leanp2p.util.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -147,7 +147,7 @@ final class DevnetRunner {
       out.print(summary.text());
       if (o.json() != null) {
         try {
-          Files.writeString(o.json(), Json.write(summary.toJson()) + "\n", StandardCharsets.UTF_8);
+          Files.writeString(o.json(), JsonLines.write(summary.toJson()) + "\n", StandardCharsets.UTF_8);
           out.println("summary written to " + o.json());
         } catch (IOException e) {
           out.println("cannot write " + o.json() + ": " + e.getMessage());

@@ -72,7 +72,7 @@ public final class EnrFixtureChecks {
   }
 
   private static String num(Object o) {
-    return ((BigDecimal) o).toBigIntegerExact().toString();
+    return new BigDecimal(o.toString()).toBigIntegerExact().toString();
   }
 
   private static String numOrNull(Object o) {
