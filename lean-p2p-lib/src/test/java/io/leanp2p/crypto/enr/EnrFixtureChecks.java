@@ -1,4 +1,4 @@
-package io.leanp2p.multiformats.enr;
+package io.leanp2p.crypto.enr;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

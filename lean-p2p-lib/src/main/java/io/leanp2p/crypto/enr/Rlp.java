@@ -1,4 +1,4 @@
-package io.leanp2p.multiformats.enr;
+package io.leanp2p.crypto.enr;
 
 import io.leanp2p.util.DecodeException;
 import java.io.ByteArrayOutputStream;

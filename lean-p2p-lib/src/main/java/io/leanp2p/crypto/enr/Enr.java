@@ -1,4 +1,4 @@
-package io.leanp2p.multiformats.enr;
+package io.leanp2p.crypto.enr;
 
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.crypto.Secp256k1PrivateKey;
