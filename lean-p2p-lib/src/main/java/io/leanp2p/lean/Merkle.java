@@ -9,7 +9,7 @@ import java.util.List;
  * the next power of two), {@code mix_in_length}, packing of basic values and byte lists, and
  * bitlists. Every result is a fresh 32-byte array.
  */
-public final class Merkle {
+final class Merkle {
   /** Bytes per chunk. */
   public static final int CHUNK = 32;
   private static final int MAX_DEPTH = 64;
