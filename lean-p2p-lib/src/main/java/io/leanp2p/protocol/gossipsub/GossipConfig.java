@@ -40,6 +40,9 @@ import io.leanp2p.codec.gossip.RpcLimits;
  *     subscribed peer above the publish threshold; larger ones go to the mesh, topped up to
  *     {@code d} subscribed peers. 0 never floods; {@link Integer#MAX_VALUE} always does (rust and js
  *     flood by default, go does not, leanSpec has no flood publish; lean default 16 KiB)
+ * @param gossipOnGraft a peer that joins our mesh gets an IHAVE of the topic's recent messages at
+ *     once, so that what was forwarded just before the graft still reaches it (lean-p2p; not in
+ *     the spec, harmless to any peer)
  * @param opportunisticGraftTicks heartbeats between opportunistic grafting rounds (spec 60)
  * @param opportunisticGraftPeers peers grafted per round (spec 2)
  * @param validationTimeoutMillis a message not validated by then counts as IGNORE (one 4 s slot)
@@ -78,6 +81,7 @@ public record GossipConfig(
     int maxIDontWantIds,
     int iDontWantMinDataSize,
     int floodPublishMaxBytes,
+    boolean gossipOnGraft,
     int opportunisticGraftTicks,
     int opportunisticGraftPeers,
     long validationTimeoutMillis,
@@ -97,7 +101,7 @@ public record GossipConfig(
       8, 6, 12, 6, 2, 4, 0.25,
       700, 60_000, 6, 3, 24_000, 1 << 20, 60, 10_000,
       3, 5000, 5000, 10, 10_000, 1024,
-      DEFAULT_FLOOD_PUBLISH_MAX_BYTES, 60, 2,
+      DEFAULT_FLOOD_PUBLISH_MAX_BYTES, true, 60, 2,
       4_000, 4096, RpcLimits.MAX_PAYLOAD_SIZE, RpcLimits.DEFAULT,
       32 * 1024 * 1024, 1000, 128L * 1024 * 1024,
       PeerScoreParams.DEFAULT);
@@ -198,6 +202,7 @@ public record GossipConfig(
     int maxIDontWantIds;
     int iDontWantMinDataSize;
     int floodPublishMaxBytes;
+    boolean gossipOnGraft;
     int opportunisticGraftTicks;
     int opportunisticGraftPeers;
     long validationTimeoutMillis;
@@ -232,6 +237,7 @@ public record GossipConfig(
       maxIDontWantIds = c.maxIDontWantIds;
       iDontWantMinDataSize = c.iDontWantMinDataSize;
       floodPublishMaxBytes = c.floodPublishMaxBytes;
+      gossipOnGraft = c.gossipOnGraft;
       opportunisticGraftTicks = c.opportunisticGraftTicks;
       opportunisticGraftPeers = c.opportunisticGraftPeers;
       validationTimeoutMillis = c.validationTimeoutMillis;
@@ -252,6 +258,7 @@ public record GossipConfig(
     public Builder maxIHaveMessages(int v) { maxIHaveMessages = v; return this; }
     public Builder maxIDontWantIds(int v) { maxIDontWantIds = v; return this; }
     public Builder floodPublishMaxBytes(int v) { floodPublishMaxBytes = v; return this; }
+    public Builder gossipOnGraft(boolean v) { gossipOnGraft = v; return this; }
     public Builder rpcLimits(RpcLimits v) { rpcLimits = v; return this; }
     public Builder maxPeerQueueBytes(int v) { maxPeerQueueBytes = v; return this; }
     public Builder maxTopicsPerPeer(int v) { maxTopicsPerPeer = v; return this; }
@@ -262,7 +269,7 @@ public record GossipConfig(
       return new GossipConfig(d, dLow, dHigh, dLazy, dOut, dScore, gossipFactor, heartbeatIntervalMillis,
           fanoutTtlMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeenEntries, pruneBackoffSeconds,
           graftFloodThresholdMillis, gossipRetransmission, maxIWantIds, maxIHaveLength, maxIHaveMessages,
-          maxIDontWantIds, iDontWantMinDataSize, floodPublishMaxBytes, opportunisticGraftTicks,
+          maxIDontWantIds, iDontWantMinDataSize, floodPublishMaxBytes, gossipOnGraft, opportunisticGraftTicks,
           opportunisticGraftPeers, validationTimeoutMillis, maxPendingValidations, maxPayloadSize, rpcLimits,
           maxPeerQueueBytes, maxTopicsPerPeer, maxCacheBytes, score);
     }

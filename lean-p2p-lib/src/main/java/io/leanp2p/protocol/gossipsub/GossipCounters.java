@@ -50,6 +50,7 @@ public final class GossipCounters {
   long graftsDuringBackoff;
   long graftFloodPenalties;
   long prunesCoalesced;
+  long ihaveOnGraft;
 
   /** An immutable copy of all counters. */
   public record Snapshot(
@@ -63,7 +64,7 @@ public final class GossipCounters {
       long graftsReceived, long graftsRejected, long prunesReceived, long badMessageIds, long seenEvicted,
       long rpcsSent, long subscriptionsDropped, long mcacheEvictedEarly, long publishFlooded,
       long publishTopUpPeers, long ihaveRpcsOverLimit, long ihaveIdsOverLimit, long graftsIgnoredUnsubscribed,
-      long graftsDuringBackoff, long graftFloodPenalties, long prunesCoalesced) {}
+      long graftsDuringBackoff, long graftFloodPenalties, long prunesCoalesced, long ihaveOnGraft) {}
 
   Snapshot snapshot(long mcacheEvictedEarly) {
     return new Snapshot(rpcsReceived, rpcsFromUnknownPeer, rpcsGraylisted, messagesReceived, messagesDelivered,
@@ -74,6 +75,6 @@ public final class GossipCounters {
         idontwantSent, idontwantReceived, idontwantSkipped, idontwantDropped, graftsReceived, graftsRejected,
         prunesReceived, badMessageIds, seenEvicted, rpcsSent, subscriptionsDropped, mcacheEvictedEarly,
         publishFlooded, publishTopUpPeers, ihaveRpcsOverLimit, ihaveIdsOverLimit, graftsIgnoredUnsubscribed,
-        graftsDuringBackoff, graftFloodPenalties, prunesCoalesced);
+        graftsDuringBackoff, graftFloodPenalties, prunesCoalesced, ihaveOnGraft);
   }
 }

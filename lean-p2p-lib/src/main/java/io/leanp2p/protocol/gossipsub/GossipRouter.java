@@ -512,6 +512,7 @@ public final class GossipRouter {
     m.add(ps.id);
     scoring.graft(ps.id, topic, now);
     output.graft(ps.id, topic);
+    gossipOnGraft(ps, topic, now);
   }
 
   private void handlePrune(PeerState ps, ControlPrune p, long now) {
@@ -950,6 +951,32 @@ public final class GossipRouter {
     markDirty(ps);
     scoring.graft(p, topic, now);
     output.graft(p, topic);
+    gossipOnGraft(ps, topic, now);
+  }
+
+  /**
+   * A peer that just joined our mesh for {@code topic} gets an IHAVE of the topic's recent
+   * messages (the gossip windows). Mesh forwarding reaches it only from now on, and heartbeat
+   * gossip goes to non-mesh peers only, so without this a message we forwarded (or published) just
+   * before the graft would never be offered to it: the loss the devnet's late node used to show.
+   * The peer asks (IWANT) only for what it has not seen. Not in the gossipsub spec, but any peer
+   * accepts an IHAVE at any time; {@code gossipOnGraft=false} turns it off.
+   */
+  private void gossipOnGraft(PeerState ps, String topic, long now) {
+    if (!config.gossipOnGraft() || scoring.score(ps.id, now) < config.score().gossipThreshold()) {
+      return;
+    }
+    List<byte[]> ids = mcache.gossipIds(topic);
+    if (ids.isEmpty()) {
+      return;
+    }
+    if (ids.size() > config.maxIHaveLength()) {
+      ids = ids.subList(0, config.maxIHaveLength()); // newest first
+    }
+    ps.outIHave.add(new ControlIHave(topic, ids));
+    counters.ihaveSent++;
+    counters.ihaveOnGraft++;
+    markDirty(ps);
   }
 
   private void prunePeer(PeerId p, String topic, long now, boolean stillSubscribed) {

@@ -184,6 +184,62 @@ class GossipPublishTest {
     assertThat(anyGraftSent()).isFalse();
   }
 
+  /**
+   * The race the devnet's late node lost messages to: a message arrives and is forwarded to the
+   * mesh while the new peer is not in it yet, then the new peer GRAFTs us before our heartbeat could
+   * offer it by IHAVE (which goes to non-mesh peers only). Joining the mesh brings the IHAVE.
+   */
+  @Test
+  void aPeerJoiningTheMeshIsOfferedWhatWasForwardedJustBefore() {
+    for (boolean on : new boolean[] {true, false}) {
+      sent.clear();
+      sentTo.clear();
+      List<ReceivedMessage> got = new ArrayList<>();
+      GossipRouter relay = new GossipRouter(GossipConfig.DEFAULT.toBuilder().gossipOnGraft(on).build(), sched,
+          new Random(5), new GossipOutput() {
+            @Override
+            public void send(PeerId to, Rpc rpc) {
+              sentTo.add(to);
+              sent.add(rpc);
+            }
+
+            @Override
+            public void deliver(ReceivedMessage m) {
+              got.add(m);
+            }
+          });
+      relay.subscribe(T);
+      for (String n : List.of("p0", "late")) {
+        relay.addPeer(p(n), "/meshsub/1.2.0", Direction.INBOUND, null);
+        relay.onRpc(p(n), Rpc.ofSubscriptions(List.of(new SubOpts(true, T))));
+      }
+      relay.onRpc(p("p0"), Rpc.ofControl(new ControlMessage(List.of(), List.of(), List.of(new ControlGraft(T)),
+          List.of(), List.of())));
+      relay.onRpc(p("p0"), Rpc.ofPublish(List.of(io.leanp2p.codec.gossip.Message.anonymous(T, wire(LARGE, 7)))));
+      relay.reportValidation(got.get(0).messageId(), ValidationResult.ACCEPT);
+      sent.clear();
+      sentTo.clear();
+
+      relay.onRpc(p("late"), Rpc.ofControl(new ControlMessage(List.of(), List.of(), List.of(new ControlGraft(T)),
+          List.of(), List.of())));
+
+      assertThat(relay.refreshSnapshot().mesh(T)).contains(p("late"));
+      List<byte[]> offered = new ArrayList<>();
+      for (int i = 0; i < sent.size(); i++) {
+        if (sentTo.get(i).equals(p("late")) && sent.get(i).control() != null) {
+          sent.get(i).control().ihave().forEach(h -> offered.addAll(h.messageIds()));
+        }
+      }
+      if (on) {
+        assertThat(offered).hasSize(1);
+        assertThat(offered.get(0)).isEqualTo(got.get(0).messageId());
+        assertThat(relay.snapshot().counters().ihaveOnGraft()).isEqualTo(1);
+      } else {
+        assertThat(offered).isEmpty();
+      }
+    }
+  }
+
   // ------------------------------------------------------------------ under virtual time
 
   /**
