@@ -48,11 +48,16 @@ import org.slf4j.LoggerFactory;
  * forwards before validation).
  *
  * <p>Other deliberate differences from leanSpec's reference behaviour (the 14 handler fixtures
- * pass either way): IDONTWANT is sent when a large message first arrives, before validation (as
- * gossipsub v1.2 recommends) rather than after forwarding; IHAVE for topics we are not subscribed
- * to is ignored (v1.1); each id is asked for by IWANT at most once per heartbeat window; peers
- * with a negative score are not grafted and their GRAFTs are refused. Like leanSpec, a PRUNE with
- * backoff 0 arms no backoff, and a GRAFT for a topic we are not in is ignored silently.
+ * pass either way; {@code docs/gossipsub.md} has the reasons): own messages up to {@code
+ * floodPublishMaxBytes} are flood-published and larger ones go to the mesh topped up to D
+ * subscribed peers (so a publish before the mesh formed still delivers); a peer joining our mesh
+ * gets an IHAVE of the topic's recent ids; IWANT copies are capped per peer per message for the
+ * life of the cache entry, not per heartbeat; IDONTWANT is sent when a large message first
+ * arrives, before validation (as gossipsub v1.2 recommends) rather than after forwarding; IHAVE
+ * for topics we are not subscribed to is ignored (v1.1); each id is asked for by IWANT at most once
+ * per heartbeat window; peers with a negative score are not grafted and their GRAFTs are refused.
+ * Like leanSpec, a PRUNE with backoff 0 arms no backoff, and a GRAFT for a topic we are not in is
+ * ignored silently.
  */
 public final class GossipRouter {
   private static final Logger LOG = LoggerFactory.getLogger(GossipRouter.class);
