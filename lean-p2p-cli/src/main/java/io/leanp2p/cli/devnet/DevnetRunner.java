@@ -72,7 +72,7 @@ final class DevnetRunner {
   private final Map<Long, byte[]> publishedRoots = new ConcurrentHashMap<>();
   private long slotsRun;
   private DevnetMember late;
-  private long lateJoinedSlot = -1;
+  private long lateStartedSlot = -1;
   /**
    * First slot whose publishes found the late node joined: connected to its peers, and its
    * subscriptions and theirs known to both sides (-1: not yet). From that slot on it must receive
@@ -154,6 +154,7 @@ final class DevnetRunner {
       // let the last block settle: a node outside the publisher's mesh (the late node just after it
       // joined) gets it through IHAVE at the next heartbeat and IWANT, so wait at least two heartbeats
       sleepUntil(System.nanoTime() + Math.max(SETTLE_MIN_MS, Math.min(o.slotMs(), 3000)) * 1_000_000L);
+      awaitDeliveries(Duration.ofSeconds(10));
       awaitSync(Duration.ofSeconds(10));
       checkWorkers();
       out.print(table.render(status(slotsRun) + " (final)", rows(), propagationLine()));
@@ -440,12 +441,12 @@ final class DevnetRunner {
 
   private void startLateNode() {
     late = startNode(o.nodes());
-    lateJoinedSlot = slotsRun + 1;
+    lateStartedSlot = slotsRun + 1;
     dial(late, 0);
     dial(late, 1);
     awaitLateJoined(Duration.ofSeconds(10));
     Map<Long, byte[]> expected = new TreeMap<>();
-    for (long s = 1; s < lateJoinedSlot; s++) {
+    for (long s = 1; s < lateStartedSlot; s++) {
       byte[] root = publishedRoots.get(s);
       if (root != null) {
         expected.put(s, root);
@@ -497,6 +498,19 @@ final class DevnetRunner {
     LOG.warn("the late node has not joined after {} ms; it counts from the first slot it has", max.toMillis());
   }
 
+  /**
+   * After the settle time, waits (at most {@code max} more, less on Ctrl-C) while blocks or
+   * attestations are still missing: on a busy machine a last delivery can take a few seconds, and
+   * a slow arrival is not a lost one.
+   */
+  private void awaitDeliveries(Duration max) {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (!interrupted.get() && System.nanoTime() < deadline
+        && (!tracker.missing().isEmpty() || !attestations.missing().isEmpty())) {
+      sleepUntil(System.nanoTime() + 50_000_000L);
+    }
+  }
+
   private void awaitSync(Duration max) {
     if (late == null) {
       return;
@@ -545,7 +559,7 @@ final class DevnetRunner {
     }
     return new DevnetSummary(o.nodes(), o.transport().name(), slotsRun, SimBlocks.MIN_SIGNED_BLOCK_BYTES + o.blockSize(),
         tracker.blockCount(), tracker.expectedArrivals(), tracker.missing(), tracker.arrivalLatency(),
-        tracker.fullPropagation(), late != null, lateJoinedSlot, lateCountsFrom, syncedBlocks, syncNanos,
+        tracker.fullPropagation(), late != null, lateStartedSlot, lateCountsFrom, syncedBlocks, syncNanos,
         List.copyOf(syncProblems), attestations.expectedCount(), attestations.receivedCount(), attestations.missing(),
         reqs, fails, drops);
   }
