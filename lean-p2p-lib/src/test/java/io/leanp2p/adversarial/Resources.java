@@ -1,7 +1,6 @@
 package io.leanp2p.adversarial;
 
 import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 
@@ -9,16 +8,18 @@ import java.util.function.LongSupplier;
 final class Resources {
   private Resources() {}
 
-  /** Open file descriptors of this process (Linux: /proc/self/fd; else the JMX count). */
+  /** Whether this system lets a process count its file descriptors (/proc/self/fd: Linux). */
+  static boolean canCountFds() {
+    return new File("/proc/self/fd").isDirectory();
+  }
+
+  /** Open file descriptors of this process (/proc/self/fd). */
   static long openFds() {
     String[] fds = new File("/proc/self/fd").list();
-    if (fds != null) {
-      return fds.length;
+    if (fds == null) {
+      throw new IllegalStateException("no /proc/self/fd here");
     }
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean u) {
-      return u.getOpenFileDescriptorCount();
-    }
-    throw new IllegalStateException("cannot count file descriptors here");
+    return fds.length;
   }
 
   /** Heap in use after full collections. */

@@ -151,7 +151,6 @@ final class Victim implements AutoCloseable {
             NetworkConfig.builder()
                 .name(name + "-honest" + n)
                 .listen()
-                .gossip(io.leanp2p.protocol.gossipsub.GossipConfig.DEFAULT.withFloodPublish(true))
                 .build(),
             rec)) {
       h.awaitReady(T);
