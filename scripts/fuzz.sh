@@ -42,6 +42,11 @@ build() {
   mvn -B -q -ntp -pl "$LIB" -am test-compile >&2
   mvn -B -q -ntp -pl "$LIB" dependency:build-classpath \
     -Dmdep.outputFile=target/fuzz-classpath.txt -Dmdep.includeScope=test >&2
+  # a snapshot of the classes, so that rebuilding while a campaign runs cannot change it under its feet
+  rm -rf "$LIB/target/fuzz-classes"
+  mkdir -p "$LIB/target/fuzz-classes"
+  cp -r "$LIB/target/classes" "$LIB/target/fuzz-classes/main"
+  cp -r "$LIB/target/test-classes" "$LIB/target/fuzz-classes/test"
 }
 
 campaign() { # $1 = Class#method, $2 = executions
@@ -49,7 +54,7 @@ campaign() { # $1 = Class#method, $2 = executions
   local corpus="$ROOT/$LIB/target/fuzz-corpus/$cls/$method" logs="$ROOT/$LIB/target/fuzz-logs"
   local log="$logs/$cls.$method.log" cp rc start end
   mkdir -p "$corpus" "$logs"
-  cp="target/test-classes:target/classes:$(cat "$LIB/target/fuzz-classpath.txt")"
+  cp="target/fuzz-classes/test:target/fuzz-classes/main:$(cat "$LIB/target/fuzz-classpath.txt")"
   start=$(date +%s)
   set +e
   # run from the module: Jazzer writes crashing inputs to src/test/resources/.../<Class>Inputs/<method>
