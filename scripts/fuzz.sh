@@ -2,9 +2,9 @@
 # Coverage-guided fuzzing campaigns of lean-p2p's decoders (Jazzer). See docs/fuzzing.md.
 #
 #   scripts/fuzz.sh list                        the fuzz targets (Class#method)
-#   scripts/fuzz.sh TARGET|all [EXECUTIONS]     fuzz one target (Class#method, or Class for all of
-#                                               its methods) or every target, one after the other,
-#                                               EXECUTIONS each (default 10000000)
+#   scripts/fuzz.sh TARGETS|all [EXECUTIONS]    fuzz targets one after the other, EXECUTIONS each
+#                                               (default 10000000); TARGETS is a comma-separated
+#                                               list of Class#method or Class (all its methods)
 #   scripts/fuzz.sh seeds                       regenerate the seed corpus (leanSpec fixtures, then
 #                                               traffic captured from a js-libp2p session)
 #
@@ -97,17 +97,19 @@ case "${1:-}" in
     ;;
   *)
     runs=${2:-10000000}
-    if [ "$1" = all ]; then
-      selected=$(targets)
-    elif [[ "$1" == *"#"* ]]; then
-      selected=$1
-    else
-      selected=$(targets | grep "^$1#" || true)
-    fi
-    if [ -z "$selected" ]; then
-      echo "fuzz: no fuzz target '$1' (try: scripts/fuzz.sh list)" >&2
-      exit 2
-    fi
+    selected=""
+    for want in ${1//,/ }; do
+      if [ "$want" = all ]; then
+        found=$(targets)
+      else
+        found=$(targets | grep -F -x "$want" || targets | grep "^$want#" || true)
+      fi
+      if [ -z "$found" ]; then
+        echo "fuzz: no fuzz target '$want' (try: scripts/fuzz.sh list)" >&2
+        exit 2
+      fi
+      selected="$selected $found"
+    done
     build
     failed=0
     for t in $selected; do
