@@ -116,13 +116,14 @@ class NoiseFuzzTest {
     ByteArrayOutputStream wire = new ByteArrayOutputStream();
     ByteArrayOutputStream expected = new ByteArrayOutputStream();
     boolean broken = false;
+    boolean large = false;
     int ops = 0;
-    while (data.remainingBytes() > 0 && ops++ < 64) {
-      int op = data.consumeInt(0, 3);
-      if (op == 0 || op == 1) {
-        byte[] plain = data.consumeBytes(data.consumeInt(0, op == 0 ? 2048 : NoiseTransportCodec.MAX_PLAINTEXT));
+    while (data.remainingBytes() > 0 && ops++ < 32) {
+      int op = data.consumeInt(0, 4);
+      if (op <= 1 || (op == 4 && large)) {
+        byte[] plain = data.consumeBytes(data.consumeInt(0, 1024));
         byte[] ct = encrypt(remoteSend, plain);
-        if (op == 1 && ct.length > 0) {
+        if (op == 1) {
           int at = data.consumeInt(0, ct.length - 1);
           ct[at] ^= (byte) (1 | data.consumeInt(0, 255));
           broken = true;
@@ -130,6 +131,15 @@ class NoiseFuzzTest {
           expected.writeBytes(plain);
         }
         frame(wire, ct);
+      } else if (op == 4) {
+        // one frame of up to the largest plaintext per input (they are costly to encrypt)
+        large = true;
+        byte[] plain = new byte[data.consumeInt(0, NoiseTransportCodec.MAX_PLAINTEXT)];
+        java.util.Arrays.fill(plain, (byte) ops);
+        frame(wire, encrypt(remoteSend, plain));
+        if (!broken) {
+          expected.writeBytes(plain);
+        }
       } else if (op == 2) {
         byte[] raw = data.consumeBytes(data.consumeInt(0, 80));
         wire.writeBytes(raw);
@@ -145,6 +155,10 @@ class NoiseFuzzTest {
     List<ByteBuf> bufs = FuzzSupport.buffers(wire.toByteArray(), 4099);
     ByteArrayOutputStream got = new ByteArrayOutputStream();
     for (ByteBuf b : bufs) {
+      if (!ch.isOpen()) {
+        b.release(); // closed after a bad frame: nothing more is read
+        continue;
+      }
       ch.writeInbound(b);
       ch.checkException();
       ByteBuf p;
