@@ -178,8 +178,9 @@ class NoiseFuzzTest {
       assertThat(ch.isOpen()).isTrue();
     } else {
       // everything before the first bad frame, and nothing after it
+      // (a bad frame in the same read drops the plaintext decrypted before it in that read)
       assertThat(actual.length).isLessThanOrEqualTo(exp.length);
-      assertThat(exp).startsWith(actual);
+      assertThat(actual).isEqualTo(java.util.Arrays.copyOf(exp, actual.length));
     }
     CloseReason r = ChannelCloseReason.get(ch);
     if (r != null) {
