@@ -39,8 +39,8 @@ targets() { # every @FuzzTest method as Class#method
 
 build() {
   echo "fuzz: building the test classes and their class path ..." >&2
-  mvn -B -q -ntp -pl "$LIB" -am test-compile >&2
-  mvn -B -q -ntp -pl "$LIB" dependency:build-classpath \
+  # one reactor run: sibling modules the library's tests use resolve to their target/classes
+  mvn -B -q -ntp -pl "$LIB" -am test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/fuzz-classpath.txt -Dmdep.includeScope=test >&2
   # a snapshot of the classes, so that rebuilding while a campaign runs cannot change it under its feet
   rm -rf "$LIB/target/fuzz-classes"
@@ -88,7 +88,7 @@ case "${1:-}" in
     build
     # traffic seeds: a lean-p2p <-> js-libp2p session with a tap on every layer (needs node + npm)
     (cd interop/js && npm ci --no-audit --no-fund --loglevel=error)
-    mvn -B -q -ntp -pl "$LIB" surefire:test@fuzz-regression -Dtest=TrafficSeedCapture \
+    mvn -B -q -ntp -pl "$LIB" -am test-compile surefire:test@fuzz-regression -Dtest=TrafficSeedCapture \
       -Dfuzz.capture=true -Dsurefire.failIfNoSpecifiedTests=false
     echo "fuzz: seeds written under $LIB/src/test/resources/io/leanp2p/fuzz" >&2
     ;;

@@ -3,8 +3,8 @@ package io.leanp2p.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.leanp2p.multiformats.enr.Enr;
-import io.leanp2p.multiformats.enr.Rlp;
+import io.leanp2p.crypto.enr.Enr;
+import io.leanp2p.crypto.enr.Rlp;
 import io.leanp2p.util.DecodeException;
 import java.nio.charset.StandardCharsets;
 

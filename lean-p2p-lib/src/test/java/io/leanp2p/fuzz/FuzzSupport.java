@@ -2,7 +2,9 @@ package io.leanp2p.fuzz;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import java.lang.management.ManagementFactory;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,8 +18,25 @@ import java.util.SplittableRandom;
  * <p>Everything is derived from the input itself, so a finding replays from its input file alone.
  */
 final class FuzzSupport {
-  private static final com.sun.management.ThreadMXBean THREADS =
-      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+  /**
+   * {@code ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+   * .getCurrentThreadAllocatedBytes()}, looked up reflectively: the tests are compiled into the
+   * library's module, which does not read java.management (they run on the class path).
+   */
+  private static final MethodHandle ALLOCATED = allocatedBytesHandle();
+
+  private static MethodHandle allocatedBytesHandle() {
+    try {
+      Object bean = Class.forName("java.lang.management.ManagementFactory")
+          .getMethod("getThreadMXBean").invoke(null);
+      Class<?> type = Class.forName("com.sun.management.ThreadMXBean");
+      return MethodHandles.publicLookup()
+          .findVirtual(type, "getCurrentThreadAllocatedBytes", MethodType.methodType(long.class))
+          .bindTo(bean);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("per-thread allocation counter unavailable", e);
+    }
+  }
 
   /** Fixed overhead any decode may allocate regardless of input (exceptions, small objects). */
   static final long BASE_ALLOCATION = 1 << 20;
@@ -26,7 +45,11 @@ final class FuzzSupport {
 
   /** Bytes this thread has allocated so far (HotSpot's TLAB accounting). */
   static long allocated() {
-    return THREADS.getCurrentThreadAllocatedBytes();
+    try {
+      return (long) ALLOCATED.invokeExact();
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** A decode to run again; its outcome is ignored. */

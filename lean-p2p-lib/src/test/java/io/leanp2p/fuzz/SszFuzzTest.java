@@ -4,16 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.leanp2p.ssz.AggregatedAttestation;
-import io.leanp2p.ssz.AttestationData;
-import io.leanp2p.ssz.Block;
-import io.leanp2p.ssz.BlockBody;
-import io.leanp2p.ssz.BlocksByRangeRequest;
-import io.leanp2p.ssz.BlocksByRootRequest;
-import io.leanp2p.ssz.Checkpoint;
-import io.leanp2p.ssz.SignedBlock;
-import io.leanp2p.ssz.SignedBlockView;
-import io.leanp2p.ssz.Status;
+import io.leanp2p.lean.AggregatedAttestation;
+import io.leanp2p.lean.AttestationData;
+import io.leanp2p.lean.Block;
+import io.leanp2p.lean.BlockBody;
+import io.leanp2p.lean.BlocksByRangeRequest;
+import io.leanp2p.lean.BlocksByRootRequest;
+import io.leanp2p.lean.Checkpoint;
+import io.leanp2p.lean.SignedBlock;
+import io.leanp2p.lean.SignedBlockView;
+import io.leanp2p.lean.Status;
 import io.leanp2p.util.DecodeException;
 
 /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.leanp2p.codec.sszsnappy.SszSnappy;
 import io.leanp2p.multiformats.Multiaddr;
 import io.leanp2p.multiformats.Varint;
+import io.leanp2p.peerclient.PeerClient;
 import io.leanp2p.testing.JsPeer;
 import io.leanp2p.transport.tcp.noise.CipherState;
 import io.leanp2p.transport.tcp.noise.NoisePayload;
@@ -44,7 +45,7 @@ class TrafficSeedCapture {
   @Timeout(120)
   void captureFromJsPeer() throws Exception {
     JsPeer.assumeAvailable();
-    try (JsPeer js = JsPeer.start(JsPeer.Options.defaults().withQuicPort("off"));
+    try (PeerClient js = JsPeer.start(JsPeer.Options.defaults().withQuicPort("off"));
         Socket s = new Socket()) {
       InetSocketAddress addr = Multiaddr.parse(js.tcpAddr()).toSocketAddress();
       s.connect(addr, 10_000);
