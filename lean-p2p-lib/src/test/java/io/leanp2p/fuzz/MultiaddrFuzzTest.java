@@ -7,6 +7,7 @@ import io.leanp2p.crypto.PeerId;
 import io.leanp2p.multiformats.Multiaddr;
 import io.leanp2p.util.DecodeException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Multiaddrs from a peer: binary (identify listen / observed addresses) and text (bootnode lists,
@@ -71,8 +72,10 @@ class MultiaddrFuzzTest {
         throw new AssertionError("a /p2p/ value the address accepted is not a PeerId", e);
       }
     });
+    // withoutP2p() drops the trailing /p2p/ components only (one may also sit in the middle)
     Multiaddr bare = m.withoutP2p();
-    assertThat(bare.p2p()).isEmpty();
+    List<Multiaddr.Component> cs = bare.components();
+    assertThat(cs.isEmpty() || cs.get(cs.size() - 1).protocol() != Multiaddr.Protocol.P2P).isTrue();
     if (m.isTcp() || m.isQuic()) {
       if (bare.components().get(0).protocol() == Multiaddr.Protocol.IP4
           || bare.components().get(0).protocol() == Multiaddr.Protocol.IP6) {
