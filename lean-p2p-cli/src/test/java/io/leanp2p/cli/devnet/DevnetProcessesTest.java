@@ -92,7 +92,7 @@ class DevnetProcessesTest {
     assertThat(sync).containsEntry("lateNode", true);
     // the late node (n4, a process of its own) is started in slot 3 and joins before its publishes
     assertThat(((Number) sync.get("startedSlot")).intValue()).isEqualTo(3);
-    assertThat(((Number) sync.get("countedFromSlot")).intValue()).as(Json.write(s)).isEqualTo(3);
+    assertThat(((Number) sync.get("countedFromSlot")).intValue()).as(JsonLines.write(s)).isEqualTo(3);
     // 5 blocks, each to the 3 other nodes, and slots 3-5 to the late node too
     int expected = ((Number) s.get("expectedDeliveries")).intValue();
     assertThat(expected).isEqualTo(15 + 3);
@@ -101,7 +101,7 @@ class DevnetProcessesTest {
     assertThat(((Number) sync.get("blocks")).intValue()).isGreaterThanOrEqualTo(2);
     // attestations: 4 x 3 in slots 1-2, 5 x 4 in slots 3-5, across the processes, every one received
     assertThat(((Number) s.get("attestationsExpected")).longValue()).isEqualTo(2 * 12 + 3 * 20);
-    assertThat(((Number) s.get("attestationsReceived")).longValue()).as(Json.write(s)).isEqualTo(2 * 12 + 3 * 20);
+    assertThat(((Number) s.get("attestationsReceived")).longValue()).as(JsonLines.write(s)).isEqualTo(2 * 12 + 3 * 20);
     assertThat(s).containsEntry("everyNodeGotEveryAttestation", true);
     assertThat(s).containsEntry("ok", true);
     assertThat(r.code()).isZero();
