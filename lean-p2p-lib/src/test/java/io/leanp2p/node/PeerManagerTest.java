@@ -12,7 +12,7 @@ class PeerManagerTest {
   private final List<String> log = new ArrayList<>();
   private final List<Long> dialTimesMs = new ArrayList<>();
 
-  private PeerManager<String, String> manager(ReconnectPolicy policy) {
+  private PeerManager<String, String, String> manager(ReconnectPolicy policy) {
     return new PeerManager<>(policy, sched, new PeerManager.Actions<>() {
       @Override
       public void dial(String peer, String address, int attempt) {
@@ -34,7 +34,7 @@ class PeerManagerTest {
 
   @Test
   void firstDialIsCoveredAndRetriesFollowTheSeedScheduleThenGiveUp() {
-    PeerManager<String, String> pm = manager(ReconnectPolicy.leanDefaults());
+    PeerManager<String, String, String> pm = manager(ReconnectPolicy.leanDefaults());
     pm.addStatic("A", "/ip4/127.0.0.1/tcp/1", false);
     for (int i = 0; i < 6; i++) {
       int dialsBefore = dialTimesMs.size();
@@ -50,7 +50,7 @@ class PeerManagerTest {
 
   @Test
   void lostConnectionIsRedialedAndSuccessResetsTheCount() {
-    PeerManager<String, String> pm = manager(ReconnectPolicy.leanDefaults());
+    PeerManager<String, String, String> pm = manager(ReconnectPolicy.leanDefaults());
     pm.addStatic("B", "addr", false);
     pm.dialFailed("B", "refused");
     sched.advanceMillis(5_000);
@@ -65,7 +65,7 @@ class PeerManagerTest {
 
   @Test
   void closeCancelsTimers() {
-    PeerManager<String, String> pm = manager(ReconnectPolicy.leanDefaults());
+    PeerManager<String, String, String> pm = manager(ReconnectPolicy.leanDefaults());
     pm.addStatic("C", "addr", false);
     pm.dialFailed("C", "refused");
     pm.close();
