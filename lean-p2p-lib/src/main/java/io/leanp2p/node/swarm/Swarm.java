@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * live connection dies while a draining one is still open, that one is promoted.
  *
  * <p><b>Dialing.</b> See {@link Dialer}. A dial to a peer already connected returns its live
- * connection. A dial whose connection lost the duplicate rule completes with the survivor.
+ * connection; a dial completes with the peer's live connection at that moment (the survivor, when
+ * the duplicate rule already ran against the dialed one).
  */
 public final class Swarm implements Transport.ConnectionListener {
   private static final Logger LOG = LoggerFactory.getLogger(Swarm.class);
