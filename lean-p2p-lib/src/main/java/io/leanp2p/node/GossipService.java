@@ -159,6 +159,9 @@ final class GossipService implements Service, GossipOutput {
   @Override
   public void onInboundStream(String protocol, MuxedStream stream, ByteBuf leftover) {
     PeerId peer = stream.connection().remotePeer();
+    // the router must know the peer before its first RPC is read (its subscriptions, its GRAFTs):
+    // the peer's stream may be here before ours to it is negotiated
+    peers.peer(peer).ifPresent(p -> router.addPeer(peer, protocol, p.direction(), ipOf(p.address())));
     inbound.put(peer, stream);
     if (paused) {
       stream.setReadPaused(true);

@@ -23,6 +23,7 @@ final class HostOutbox implements HostPort {
   private final EventDispatcher<Object> dispatcher;
   private final RequestSlots slots;
   private final Runnable[] resumeHooks = new Runnable[EventClass.values().length];
+  private final Runnable onStateChange;
   /** Bumped by every event that changes what a snapshot shows (loop thread). */
   private long stateVersion;
 
@@ -32,8 +33,10 @@ final class HostOutbox implements HostPort {
       SnapshotBoard board,
       RequestSlots slots,
       Consumer<Runnable> loopExecutor,
+      Runnable onStateChange,
       String mdcKey) {
     this.slots = slots;
+    this.onStateChange = onStateChange;
     String name = config.name();
     int classes = EventClass.values().length;
     int[] caps = new int[classes];
@@ -107,6 +110,7 @@ final class HostOutbox implements HostPort {
     Object item = e;
     if (changesState) {
       item = new Stamped(++stateVersion, e);
+      onStateChange.run(); // a fresh snapshot at the end of this loop iteration
     }
     if (e instanceof NetworkEvent.PeerConnected || e instanceof NetworkEvent.PeerDisconnected) {
       dispatcher.offerReserved(EventClass.PEER, item);

@@ -63,6 +63,7 @@ final class NetworkActor {
   private Wiring w;
   private Scheduler.Cancellable tickTimer;
   private long tickDue;
+  private boolean snapshotScheduled;
 
   private NetworkActor(NetworkConfig config, NetworkListener listener) {
     this.config = config;
@@ -87,7 +88,7 @@ final class NetworkActor {
         this::handle);
     this.board = new SnapshotBoard(self, () -> loop.execute(this::publishSnapshot));
     RequestSlots slots = new RequestSlots(config.reqresp().maxConcurrentPerPeer());
-    this.outbox = new HostOutbox(config, listener, board, slots, loop::execute, MDC_KEY);
+    this.outbox = new HostOutbox(config, listener, board, slots, loop::execute, this::snapshotSoon, MDC_KEY);
     this.channels = new ResponseChannels(config.reqresp().maxQueuedBytesPerChannel());
     this.gate = new CommandGate(config, state, lanes, slots, board, channels);
   }
@@ -202,6 +203,22 @@ final class NetworkActor {
   private void publishSnapshot() {
     if (w != null) {
       w.telemetry.publish();
+    }
+  }
+
+  /**
+   * A state event was queued: publish a fresh network snapshot at the end of this loop iteration
+   * (one for all the events of the iteration), so the delivery thread rarely has to ask for one.
+   */
+  private void snapshotSoon() {
+    if (!snapshotScheduled) {
+      snapshotScheduled = true;
+      ((SingleThreadEventLoop) loop).executeAfterEventLoopIteration(() -> {
+        snapshotScheduled = false;
+        if (w != null) {
+          w.telemetry.publishSnapshot();
+        }
+      });
     }
   }
 

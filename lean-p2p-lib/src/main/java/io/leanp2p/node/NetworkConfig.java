@@ -40,8 +40,9 @@ import java.util.Objects;
  *     paused at 3/4; then: the request ends {@code SHED}, counted; terminal events are never shed)
  * @param gossipMaxPause how long inbound gossip reading may stay paused for a slow host before
  *     reading resumes and the overflow is shed (IGNORE, counted) instead
- * @param duplicateGrace how long the losing connection of the one-connection-per-peer rule stays
- *     open (serving the exchanges already on it) before it closes
+ * @param duplicateGrace the losing connection of the one-connection-per-peer rule stays open
+ *     (serving the exchanges on it) until the remote uses the survivor and two checks this far
+ *     apart find the loser carrying no stream (10 graces at most)
  * @param dnsResolver resolves {@code /dns*} addresses off the event loop (default: the system's)
  * @param peerNames names of known peers, e.g. a devnet's {@code zeam_0}: the {@code client} label
  *     of {@code lean_connected_peers} (peers not listed get their identify client name)

@@ -13,13 +13,17 @@ import java.util.concurrent.locks.LockSupport;
  * event that changes what a snapshot shows: peer connected / disconnected, a peer's subscription,
  * a mesh change).
  *
- * <p><b>Consistency with events.</b> Such an event is queued stamped with its version; before the
- * delivery thread hands it to the host it calls {@link #awaitVersion}: if the published snapshot
- * is older, it asks the loop to publish one and waits for it. So a host that got {@code
- * PeerConnected}, {@code PeerSubscription} or {@code MeshChange} and then calls {@code snapshot()}
- * sees that state (or newer). A burst of such events costs one snapshot, built on the loop.
+ * <p><b>Consistency with events.</b> Such an event is queued stamped with its version, and the loop
+ * publishes a fresh snapshot at the end of the loop iteration that queued it (one per iteration,
+ * however many events). Before the delivery thread hands the event to the host it calls {@link
+ * #awaitVersion}: if the published snapshot is still older (the delivery thread was faster), it
+ * asks the loop to publish and waits for it. So a host that got {@code PeerConnected}, {@code
+ * PeerSubscription} or {@code MeshChange} and then calls {@code snapshot()} sees that state (or
+ * newer).
  */
 final class SnapshotBoard {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SnapshotBoard.class);
+  static final int MAX_WAIT_SECONDS = 30;
   /** One published picture. */
   record Published(NetworkSnapshot snapshot, MetricsSnapshot metrics, long version) {}
 
@@ -56,10 +60,15 @@ final class SnapshotBoard {
     }
   }
 
+  /** Loop thread: publishes a new network snapshot, keeping the metrics. */
+  void publish(NetworkSnapshot snapshot, long version) {
+    publish(snapshot, current.metrics(), version);
+  }
+
   /**
    * Delivery thread: returns once the published snapshot is at least {@code version} (asking the
-   * loop for one if needed), or after 2 s / when the network is closing (the event is delivered
-   * anyway).
+   * loop for one if needed), or when the network is closing. A loop that does not answer within
+   * {@link #MAX_WAIT_SECONDS} (it is stuck) gets a warning, and the event is delivered anyway.
    */
   void awaitVersion(long version) {
     if (current.version() >= version || closed) {
@@ -75,9 +84,12 @@ final class SnapshotBoard {
     }
     waiter = Thread.currentThread();
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(MAX_WAIT_SECONDS);
       while (current.version() < version && !closed && System.nanoTime() - deadline < 0) {
         LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(10));
+      }
+      if (current.version() < version && !closed) {
+        LOG.warn("the event loop published no snapshot within {} s; delivering an event ahead of it", MAX_WAIT_SECONDS);
       }
     } finally {
       waiter = null;

@@ -59,6 +59,12 @@ final class Telemetry {
     board.publish(snapshot(), metrics(), version);
   }
 
+  /** Builds and publishes the network snapshot only (after state events; metrics keep their 1 s beat). */
+  void publishSnapshot() {
+    long version = outbox.stateVersion();
+    board.publish(snapshot(), version);
+  }
+
   private NetworkSnapshot snapshot() {
     GossipSnapshot g = gossip.snapshot();
     Map<String, List<PeerId>> topicPeers = new HashMap<>();

@@ -35,10 +35,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Duplicate rule.</b> One connection per peer is live: when a second one comes up, both
  * sides keep the one dialed by the peer with the smaller PeerId (bytes compared unsigned); between
- * two dialed by the same side, the older. The loser is not closed at once: it <em>drains</em> for
- * {@link SwarmConfig#duplicateGrace()} — it still serves the streams the remote opens on it (the
- * remote may not know yet that it lost), no new stream of ours goes to it — and then closes with
- * {@code LOCAL_CLOSE: duplicate connection}. When the new connection wins, the services hear
+ * two dialed by the same side, the older. The loser is not closed at once: it <em>drains</em> — it
+ * still serves the streams the remote opens on it (the remote may not have the survivor yet: the
+ * two ends of a connection finish their handshakes at different moments), no new stream of ours
+ * goes to it, exchanges already on it finish. It closes with {@code LOCAL_CLOSE: duplicate
+ * connection} once the remote has shown it uses the survivor (it opened a stream there) and two
+ * checks a {@link SwarmConfig#duplicateGrace()} apart found the loser carrying no stream; at the
+ * latest after {@link #MAX_DRAIN_GRACES} graces, so that a remote cannot keep a duplicate open. When the new connection wins, the services hear
  * {@link Service#onConnectionReplaced}; the host sees nothing (the peer stays connected). When the
  * live connection dies while a draining one is still open, that one is promoted.
  *
@@ -51,6 +54,8 @@ public final class Swarm implements Transport.ConnectionListener {
   /** How long {@link #close()} waits for connections to close cleanly before closing transports. */
   private static final long CLOSE_GRACE_MS = 1_000;
   private static final long CLOSE_FLUSH_MS = 50;
+  /** A draining connection closes after this many graces at the latest, however busy. */
+  static final int MAX_DRAIN_GRACES = 10;
 
   private final PeerId self;
   private final Scheduler sched;
@@ -60,6 +65,8 @@ public final class Swarm implements Transport.ConnectionListener {
   private final PeerTable table;
   private final Dialer dialer;
   private final List<Service> services = new ArrayList<>();
+  /** Connections on which the remote has opened a stream (it knows them). */
+  private final java.util.Set<Connection> usedByRemote = new java.util.HashSet<>();
   private SwarmListener listener = SwarmListener.NONE;
   private Admission admission = Admission.ACCEPT_ALL;
   private long refusedByAdmission;
@@ -265,10 +272,28 @@ public final class Swarm implements Transport.ConnectionListener {
   }
 
   private void drain(PeerTable.Entry e, Connection loser) {
-    if (!loser.isOpen()) {
-      return;
+    if (loser.isOpen()) {
+      long grace = cfg.duplicateGrace().toNanos();
+      scheduleDrainCheck(e, loser, grace, sched.nanoTime() + MAX_DRAIN_GRACES * grace, false);
     }
-    e.draining.put(loser, sched.schedule(cfg.duplicateGrace().toNanos(), () -> loser.close("duplicate connection")));
+  }
+
+  /**
+   * Closes a draining connection once the remote uses the survivor and the loser was idle at this
+   * check and the one before; at the deadline in any case.
+   */
+  private void scheduleDrainCheck(PeerTable.Entry e, Connection loser, long delay, long deadline, boolean idleBefore) {
+    e.draining.put(loser, sched.schedule(delay, () -> {
+      if (e.draining.get(loser) == null) {
+        return; // promoted or gone
+      }
+      boolean idle = loser.openStreams() == 0;
+      if ((idle && idleBefore && usedByRemote.contains(e.live)) || sched.nanoTime() - deadline >= 0) {
+        loser.close("duplicate connection");
+      } else {
+        scheduleDrainCheck(e, loser, delay, deadline, idle);
+      }
+    }));
   }
 
   /** The duplicate rule: prefer the connection dialed by the smaller PeerId, else the older. */
@@ -284,8 +309,14 @@ public final class Swarm implements Transport.ConnectionListener {
   /** Serves the connection's inbound streams and watches it close. */
   private void serve(Connection c) {
     long timeout = cfg.negotiationTimeout().toMillis();
-    c.inboundStreamHandler(s -> StreamNegotiator.listen(s, registry, sched, timeout));
-    c.closeFuture().addListener(f -> onClosed(c));
+    c.inboundStreamHandler(s -> {
+      usedByRemote.add(c);
+      StreamNegotiator.listen(s, registry, sched, timeout);
+    });
+    c.closeFuture().addListener(f -> {
+      usedByRemote.remove(c);
+      onClosed(c);
+    });
   }
 
   private void onClosed(Connection c) {

@@ -13,8 +13,10 @@ import java.util.Objects;
  *     closed at once ({@code LOCAL_CLOSE: connection limit}); the admission policy decides below it
  * @param negotiationTimeout multistream-select timeout on streams
  * @param requirePeerIdOnDial whether a dial refuses addresses without {@code /p2p/<id>}
- * @param duplicateGrace how long the losing connection of the duplicate rule stays open (no new
- *     streams go to it) so that exchanges already running on it can finish
+ * @param duplicateGrace the losing connection of the duplicate rule stays open (no new streams of
+ *     ours go to it) until the remote uses the survivor and two checks this far apart find the
+ *     loser carrying no stream: exchanges on it finish, and a remote that has not seen the survivor
+ *     yet is still served
  * @param dnsResolver resolves {@code /dns*} addresses off the event loop
  * @param peerNames optional names of known peers (a devnet's node names such as {@code zeam_0}):
  *     the {@code client} label of the lean metrics

@@ -122,6 +122,11 @@ public final class GossipStreams {
       }
 
       @Override
+      public void onRemoteClose(MuxedStream s) {
+        s.closeWrite(); // the peer ended its stream (e.g. moved to a new connection): end our unused half too
+      }
+
+      @Override
       public void onClosed(MuxedStream s) {
         inbound.remove(peer, s);
       }

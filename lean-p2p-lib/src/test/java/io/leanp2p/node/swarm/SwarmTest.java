@@ -77,6 +77,20 @@ class SwarmTest {
     return n.swarm.peers().connection(peer.id).orElseThrow();
   }
 
+  /** What the services do on a new or swapped connection: open a stream on the live one. */
+  private static void useLive(SwarmNode from, SwarmNode to) {
+    from.swarm.peers().openStream(to.id, List.of("/test/1"), new StreamNegotiator.SelectCallback() {
+      @Override
+      public void selected(MuxedStream s, String protocol, ByteBuf leftover) {
+        leftover.release();
+        s.closeWrite();
+      }
+
+      @Override
+      public void failed(MuxedStream s, String reason) {}
+    });
+  }
+
   @Test
   void simultaneousDialsSettleOnTheSameLiveConnectionAndTheLoserDrainsThenCloses() {
     for (int round = 0; round < 20; round++) {
@@ -116,8 +130,9 @@ class SwarmTest {
       assertThat(selected[0]).isTrue();
       assertThat(rb.inbound).hasSize(1);
       assertThat(rb.inbound.get(0).connection()).isSameAs(lb);
-      // after the grace the loser is closed; the peer stays connected
-      sched.advanceMillis(300);
+      // once each side saw the other use the survivor, the idle loser closes within two graces
+      useLive(b, a);
+      sched.advanceMillis(500);
       assertThat(a.swarm.peers().connections()).containsExactly(la);
       assertThat(b.swarm.peers().connections()).containsExactly(lb);
       assertThat(a.events("disconnected")).isEmpty();
@@ -154,6 +169,56 @@ class SwarmTest {
     assertThat(ok[0]).isTrue();
     assertThat(ra.inbound).hasSize(1);
     assertThat(ra.inbound.get(0).connection()).isSameAs(draining);
+    // an exchange on it keeps it open past the grace ...
+    sched.advanceMillis(1_000);
+    assertThat(draining.isOpen()).isTrue();
+    // ... and once its last stream is done and the remote uses the survivor, it closes
+    ra.inbound.get(0).reset();
+    useLive(b, a);
+    sched.advanceMillis(500);
+    assertThat(draining.isOpen()).isFalse();
+    assertThat(a.swarm.peers().connections()).hasSize(1);
+    assertThat(a.events("disconnected")).isEmpty();
+  }
+
+  @Test
+  void anIdleDuplicateStaysWhileTheRemoteHasNotUsedTheSurvivorUntilTheDeadline() {
+    SwarmNode a = node(new Recorder());
+    SwarmNode b = node(new Recorder());
+    a.dial(b);
+    b.dial(a);
+    sched.advanceMillis(10);
+    Connection draining = a.swarm.peers().connections().stream().filter(c -> c != live(a, b)).findFirst().orElseThrow();
+    sched.advanceMillis(200L * Swarm.MAX_DRAIN_GRACES - 100);
+    assertThat(draining.isOpen()).as("the remote may still take it for its live connection").isTrue();
+    sched.advanceMillis(300);
+    assertThat(draining.isOpen()).isFalse();
+  }
+
+  @Test
+  void aDuplicateKeptBusyByTheRemoteStillClosesAtTheDeadline() {
+    Recorder ra = new Recorder();
+    SwarmNode a = node(ra);
+    SwarmNode b = node(new Recorder());
+    a.dial(b);
+    b.dial(a);
+    sched.advanceMillis(10);
+    Connection draining = a.swarm.peers().connections().stream().filter(c -> c != live(a, b)).findFirst().orElseThrow();
+    Connection remoteEnd = b.swarm.peers().connections().stream().filter(c -> c != live(b, a)).findFirst().orElseThrow();
+    StreamNegotiator.open(remoteEnd, List.of("/test/1"), sched, 1_000, new StreamNegotiator.SelectCallback() {
+      @Override
+      public void selected(MuxedStream s, String protocol, ByteBuf leftover) {
+        leftover.release(); // and never closed
+      }
+
+      @Override
+      public void failed(MuxedStream s, String reason) {}
+    });
+    sched.advanceMillis(200L * Swarm.MAX_DRAIN_GRACES - 100);
+    assertThat(draining.isOpen()).isTrue();
+    sched.advanceMillis(300);
+    assertThat(draining.isOpen()).isFalse();
+    assertThat(a.swarm.peers().isConnected(b.id)).isTrue();
   }
 
   @Test
