@@ -52,6 +52,11 @@ public final class LeanNetwork implements AutoCloseable {
     this.gate = actor.gate();
   }
 
+  /** The actor (tests in this package). */
+  NetworkActor actor() {
+    return actor;
+  }
+
   /**
    * Creates and starts a network: its event loop, transports, listeners and bootnode dials. Returns
    * at once; {@link #ready()} completes when the listeners are bound (or fails with a {@link

@@ -124,6 +124,11 @@ final class NetworkActor {
     return board;
   }
 
+  /** Runs {@code task} on the event loop (tests: to hold the loop while commands queue up). */
+  void execute(Runnable task) {
+    loop.execute(task);
+  }
+
   // =================================================================== start
 
   private void startOnLoop() {

@@ -31,7 +31,8 @@ final class PeerManager<K, A, R> {
 
   private static final class Target<A> {
     final A address;
-    int retries; // consecutive failed retries since the last success
+    int retries; // consecutive retries scheduled since the last success (picks the backoff delay)
+    int dials; // dials since the peer was last connected: the attempt number the host sees
     boolean connected;
     boolean dialing;
     Scheduler.Cancellable timer;
@@ -103,6 +104,7 @@ final class PeerManager<K, A, R> {
     t.connected = true;
     t.dialing = false;
     t.retries = 0;
+    t.dials = 0;
     if (t.timer != null) {
       t.timer.cancel();
       t.timer = null;
@@ -125,15 +127,15 @@ final class PeerManager<K, A, R> {
     }
     t.dialing = false;
     if (t.connected) {
-      actions.dialFailed(peer, t.address, t.retries + 1, false, reason); // connected anyway
+      actions.dialFailed(peer, t.address, Math.max(1, t.dials), false, reason); // connected anyway
       return;
     }
     boolean willRetry = t.retries < policy.maxRetries();
-    actions.dialFailed(peer, t.address, t.retries + 1, willRetry, reason);
+    actions.dialFailed(peer, t.address, t.dials, willRetry, reason);
     if (willRetry) {
       scheduleRetry(peer, t);
     } else {
-      actions.gaveUp(peer, t.address, t.retries + 1);
+      actions.gaveUp(peer, t.address, t.dials);
       targets.remove(peer);
     }
   }
@@ -141,7 +143,7 @@ final class PeerManager<K, A, R> {
   private void scheduleRetry(K peer, Target<A> t) {
     if (t.timer != null || t.dialing || policy.maxRetries() == 0) {
       if (policy.maxRetries() == 0 && !t.dialing && t.timer == null && !t.connected) {
-        actions.gaveUp(peer, t.address, t.retries + 1);
+        actions.gaveUp(peer, t.address, t.dials);
         targets.remove(peer);
       }
       return;
@@ -161,7 +163,8 @@ final class PeerManager<K, A, R> {
 
   private void dialNow(K peer, Target<A> t) {
     t.dialing = true;
-    actions.dial(peer, t.address, t.retries + 1);
+    t.dials++;
+    actions.dial(peer, t.address, t.dials);
   }
 
   void close() {

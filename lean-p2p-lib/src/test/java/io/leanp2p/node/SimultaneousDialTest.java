@@ -10,6 +10,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+/**
+ * The reproduction of issue #13's first finding: two nodes dial each other at the same moment,
+ * then status requests. Before the peer table, the duplicate rule closed one connection while the
+ * node kept using it: every request failed NOT_CONNECTED.
+ */
+@org.junit.jupiter.api.Timeout(300)
 class SimultaneousDialTest {
   static final Duration T = Duration.ofSeconds(20);
   private final List<LeanNetwork> nets = new ArrayList<>();
@@ -25,8 +31,10 @@ class SimultaneousDialTest {
     for (int round = 0; round < 5; round++) {
       EventRecorder ra = new EventRecorder();
       EventRecorder rb = new EventRecorder();
-      LeanNetwork a = LeanNetwork.start(NetworkConfig.builder().name("sa" + round).listen(LeanNetworkTest.listenFor(transport)).build(), ra);
-      LeanNetwork b = LeanNetwork.start(NetworkConfig.builder().name("sb" + round).listen(LeanNetworkTest.listenFor(transport)).build(), rb);
+      LeanNetwork a = LeanNetwork.start(NetworkConfig.builder().name("sa" + round)
+          .listen(LeanNetworkTest.listenFor(transport)).duplicateGrace(Duration.ofMillis(300)).build(), ra);
+      LeanNetwork b = LeanNetwork.start(NetworkConfig.builder().name("sb" + round)
+          .listen(LeanNetworkTest.listenFor(transport)).duplicateGrace(Duration.ofMillis(300)).build(), rb);
       nets.add(a);
       nets.add(b);
       String addrA = a.awaitReady(T).get(0).toString();
@@ -41,7 +49,6 @@ class SimultaneousDialTest {
       assertThat(b.dial(addrA)).isEqualTo(Outcome.ACCEPTED);
       ra.await(NetworkEvent.PeerConnected.class, T);
       rb.await(NetworkEvent.PeerConnected.class, T);
-      Thread.sleep(500);
       for (int i = 0; i < 3; i++) {
         RequestHandle h = b.sendRequest(a.localPeerId(), LeanProtocol.STATUS, new byte[80]);
         assertThat(h.outcome()).isEqualTo(Outcome.ACCEPTED);
@@ -49,6 +56,10 @@ class SimultaneousDialTest {
             || (e instanceof NetworkEvent.RequestFailed f && f.requestId() == h.requestId()), T);
         assertThat(ev).as("round %d request %d", round, i).isInstanceOf(NetworkEvent.EndOfStream.class);
       }
+      assertThat(ra.all(NetworkEvent.PeerDisconnected.class)).isEmpty();
+      assertThat(rb.all(NetworkEvent.PeerDisconnected.class)).isEmpty();
+      a.close();
+      b.close();
     }
   }
 }
