@@ -1,7 +1,7 @@
 package io.leanp2p.node;
 
 import io.leanp2p.multiformats.Multiaddr;
-import io.leanp2p.multiformats.enr.Enr;
+import io.leanp2p.crypto.enr.Enr;
 import io.leanp2p.util.DecodeException;
 
 /** Turns what a host or a config gives as an address to dial — a multiaddr or an ENR — into a multiaddr. */

@@ -2,7 +2,7 @@ package io.leanp2p.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leanp2p.codec.gossip.GossipTopic;
+import io.leanp2p.lean.GossipTopic;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.crypto.Secp256k1PrivateKey;
 import io.leanp2p.protocol.reqresp.LeanProtocol;
