@@ -15,8 +15,8 @@ import io.leanp2p.protocol.gossipsub.GossipRouter;
 import io.leanp2p.protocol.gossipsub.GossipSnapshot;
 import io.leanp2p.protocol.gossipsub.GossipStreams;
 import io.leanp2p.protocol.gossipsub.PublishResult;
-import io.leanp2p.protocol.gossipsub.ReceivedMessage;
-import io.leanp2p.protocol.gossipsub.ValidationResult;
+import io.leanp2p.protocol.gossipsub.GossipMessage;
+import io.leanp2p.protocol.gossipsub.Validation;
 import io.leanp2p.transport.CloseReason;
 import io.leanp2p.transport.MuxedStream;
 import io.leanp2p.transport.multistream.StreamNegotiator;
@@ -132,11 +132,7 @@ final class GossipService implements Service, GossipOutput {
   }
 
   void reportValidation(byte[] messageId, Validation v) {
-    router.reportValidation(messageId, switch (v) {
-      case ACCEPT -> ValidationResult.ACCEPT;
-      case REJECT -> ValidationResult.REJECT;
-      case IGNORE -> ValidationResult.IGNORE;
-    });
+    router.reportValidation(messageId, v);
   }
 
   /** The host drained its gossip queue below 1/4: read every gossip stream again, stop shedding. */
@@ -258,12 +254,12 @@ final class GossipService implements Service, GossipOutput {
   }
 
   @Override
-  public void deliver(ReceivedMessage m) {
+  public void deliver(GossipMessage m) {
     long[] t = traffic(m.topic());
     t[0]++;
     t[1] += m.wireData().length;
-    if (!host.gossip(new NetworkEvent.GossipMessage(m.topic(), m.ssz(), m.wireData(), m.messageId(), m.propagationSource()))) {
-      router.reportValidation(m.messageId(), ValidationResult.IGNORE); // shed (counted by the dispatcher)
+    if (!host.gossip(new NetworkEvent.GossipMessage(m.topic(), m.data(), m.wireData(), m.messageId(), m.from()))) {
+      router.reportValidation(m.messageId(), Validation.IGNORE); // shed (counted by the dispatcher)
       return;
     }
     if (!paused && !shedding && host.backlogged(EventClass.GOSSIP)) {

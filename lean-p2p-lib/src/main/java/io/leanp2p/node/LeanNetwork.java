@@ -5,6 +5,7 @@ import io.leanp2p.crypto.PeerId;
 import io.leanp2p.crypto.enr.Enr;
 import io.leanp2p.multiformats.Multiaddr;
 import io.leanp2p.node.metrics.MetricsSnapshot;
+import io.leanp2p.protocol.gossipsub.Validation;
 import io.leanp2p.protocol.reqresp.LeanProtocol;
 import io.leanp2p.util.DecodeException;
 import java.time.Duration;

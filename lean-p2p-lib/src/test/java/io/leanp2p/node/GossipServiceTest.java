@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.leanp2p.node.EventDispatcher.EventClass;
 import io.leanp2p.node.swarm.SwarmConfig;
 import io.leanp2p.protocol.gossipsub.GossipConfig;
+import io.leanp2p.protocol.gossipsub.Validation;
 import io.leanp2p.testing.MemoryStreams;
 import io.leanp2p.testing.MemoryTransport;
 import io.leanp2p.testing.SwarmNode;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.leanp2p.codec.sszsnappy.ResponseCode;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.multiformats.Multiaddr;
+import io.leanp2p.protocol.gossipsub.Validation;
 import io.leanp2p.protocol.reqresp.LeanProtocol;
 import io.leanp2p.protocol.reqresp.RequestError;
 import java.time.Duration;

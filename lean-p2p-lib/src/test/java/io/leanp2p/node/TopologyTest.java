@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.crypto.PrivateKey;
 import io.leanp2p.crypto.Secp256k1PrivateKey;
+import io.leanp2p.protocol.gossipsub.Validation;
 import io.leanp2p.protocol.reqresp.LeanProtocol;
 import io.leanp2p.protocol.reqresp.ReqRespConfig;
 import io.leanp2p.transport.quic.QuicConfig;

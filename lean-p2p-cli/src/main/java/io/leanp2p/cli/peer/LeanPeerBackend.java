@@ -12,7 +12,7 @@ import io.leanp2p.node.NetworkSnapshot;
 import io.leanp2p.node.Outcome;
 import io.leanp2p.node.RequestHandle;
 import io.leanp2p.node.StartException;
-import io.leanp2p.node.Validation;
+import io.leanp2p.protocol.gossipsub.Validation;
 import io.leanp2p.protocol.reqresp.LeanProtocol;
 import io.leanp2p.protocol.reqresp.RequestError;
 import io.leanp2p.transport.Direction;
