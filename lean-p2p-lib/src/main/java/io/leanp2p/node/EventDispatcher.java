@@ -154,10 +154,6 @@ final class EventDispatcher<E> implements AutoCloseable {
     paused[c.ordinal()].set(true);
   }
 
-  boolean isPaused(EventClass c) {
-    return paused[c.ordinal()].get();
-  }
-
   int depth(EventClass c) {
     return depth[c.ordinal()].get();
   }

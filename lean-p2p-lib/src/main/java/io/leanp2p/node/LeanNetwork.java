@@ -2,7 +2,6 @@ package io.leanp2p.node;
 
 import io.leanp2p.codec.sszsnappy.ResponseCode;
 import io.leanp2p.crypto.PeerId;
-import io.leanp2p.crypto.enr.Enr;
 import io.leanp2p.multiformats.Multiaddr;
 import io.leanp2p.node.metrics.MetricsSnapshot;
 import io.leanp2p.protocol.gossipsub.Validation;

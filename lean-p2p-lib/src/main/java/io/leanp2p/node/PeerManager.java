@@ -3,7 +3,6 @@ package io.leanp2p.node;
 import io.leanp2p.util.Scheduler;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Keeps static peers (bootnodes and persistent host dials) connected, per {@link
@@ -90,10 +89,6 @@ final class PeerManager<K, A, R> {
 
   boolean isStatic(K peer) {
     return targets.containsKey(peer);
-  }
-
-  Set<K> staticPeers() {
-    return Set.copyOf(targets.keySet());
   }
 
   void connected(K peer) {

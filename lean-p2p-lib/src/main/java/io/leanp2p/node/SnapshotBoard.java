@@ -47,10 +47,6 @@ final class SnapshotBoard {
     return current.metrics();
   }
 
-  long version() {
-    return current.version();
-  }
-
   /** Loop thread: publishes a picture (and wakes a delivery thread waiting for it). */
   void publish(NetworkSnapshot snapshot, MetricsSnapshot metrics, long version) {
     current = new Published(snapshot, metrics, Math.max(version, current.version()));

@@ -213,10 +213,6 @@ public final class PeerTable {
     return peers.get(peer);
   }
 
-  Collection<Entry> entries() {
-    return List.copyOf(peers.values());
-  }
-
   void add(Connection c) {
     peers.put(c.remotePeer(), new Entry(c.remotePeer(), c));
     connectionEvents[c.direction().ordinal()][0]++;

@@ -105,10 +105,6 @@ public final class Swarm implements Transport.ConnectionListener {
     return registry;
   }
 
-  public List<Transport> transports() {
-    return transports;
-  }
-
   /** Set once, before the first connection. */
   public void setListener(SwarmListener l) {
     this.listener = l;

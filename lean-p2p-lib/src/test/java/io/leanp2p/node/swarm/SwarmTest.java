@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.multiformats.Multiaddr;
-import io.leanp2p.testing.MemoryStreams;
 import io.leanp2p.testing.MemoryTransport;
 import io.leanp2p.testing.SwarmNode;
 import io.leanp2p.testing.VirtualScheduler;
