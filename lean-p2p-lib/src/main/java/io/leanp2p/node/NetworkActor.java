@@ -84,7 +84,7 @@ final class NetworkActor {
     this.scheduler = Scheduler.of(loop);
     this.lanes = new CommandLanes<>(config.controlLaneCapacity(), config.bulkLaneCapacity(), config.drainBatch(),
         loop::execute,
-        task -> ((SingleThreadEventLoop) loop).executeAfterEventLoopIteration(() -> loop.execute(task)),
+        this::afterThisPass,
         this::handle);
     this.board = new SnapshotBoard(self, () -> loop.execute(this::publishSnapshot));
     RequestSlots slots = new RequestSlots(config.reqresp().maxConcurrentPerPeer());
@@ -209,6 +209,15 @@ final class NetworkActor {
     if (w != null) {
       w.telemetry.publish();
     }
+  }
+
+  /** Runs {@code task} after the I/O of this loop pass (a task queued during the pass would run in it). */
+  private void afterThisPass(Runnable task) {
+    ((SingleThreadEventLoop) loop).executeAfterEventLoopIteration(() -> {
+      if (!loop.isShuttingDown()) {
+        loop.execute(task);
+      }
+    });
   }
 
   /**
