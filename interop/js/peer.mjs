@@ -275,7 +275,12 @@ async function main () {
   const commands = {
     async dial (cmd) {
       if (typeof cmd.addr !== 'string') throw new Error('missing "addr"')
+      if (cmd.persistent !== undefined && typeof cmd.persistent !== 'boolean') throw new Error('"persistent" must be true or false')
       const conn = await node.dial(multiaddr(cmd.addr), { signal: timeoutSignal(cmd) })
+      if (cmd.persistent) {
+        // js-libp2p's reconnect queue redials peers tagged keep-alive when they disconnect
+        await node.peerStore.merge(conn.remotePeer, { tags: { 'keep-alive': { value: 1 } } })
+      }
       return { event: 'dialed', peer: conn.remotePeer.toString(), addr: conn.remoteAddr.toString() }
     },
     async publish (cmd) {

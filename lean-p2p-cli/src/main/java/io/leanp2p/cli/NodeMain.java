@@ -13,7 +13,7 @@ import io.leanp2p.node.NetworkEvent;
 import io.leanp2p.node.NetworkListener;
 import io.leanp2p.node.NetworkSnapshot;
 import io.leanp2p.node.StartException;
-import io.leanp2p.node.Validation;
+import io.leanp2p.protocol.gossipsub.Validation;
 import io.leanp2p.protocol.reqresp.LeanProtocol;
 import io.leanp2p.util.DecodeException;
 import java.io.IOException;
