@@ -2,7 +2,7 @@ package io.leanp2p.cli;
 
 import io.leanp2p.cli.devnet.DevnetTopics;
 import io.leanp2p.cli.metrics.MetricsServer;
-import io.leanp2p.cli.metrics.PrometheusAdapter;
+import io.leanp2p.metrics.prometheus.LeanP2pCollector;
 import io.leanp2p.codec.sszsnappy.ResponseCode;
 import io.leanp2p.crypto.Secp256k1PrivateKey;
 import io.leanp2p.multiformats.Multiaddr;
@@ -140,7 +140,7 @@ final class NodeMain implements NetworkListener {
     try {
       if (c.metricsPort != null) {
         metrics = MetricsServer.start("0.0.0.0", c.metricsPort,
-            () -> List.of(new PrometheusAdapter.Source(Map.of(), n::metrics)));
+            () -> List.of(new LeanP2pCollector.Source(Map.of(), n::metrics)));
       }
       out.println("lean-p2p node " + n.localPeerId() + " listening on:");
       for (Multiaddr a : addrs) {

@@ -2,7 +2,7 @@ package io.leanp2p.cli.devnet;
 
 import io.leanp2p.cli.Signals;
 import io.leanp2p.cli.metrics.MetricsServer;
-import io.leanp2p.cli.metrics.PrometheusAdapter;
+import io.leanp2p.metrics.prometheus.LeanP2pCollector;
 import io.leanp2p.multiformats.Multiaddr;
 import io.leanp2p.util.DecodeException;
 import io.leanp2p.util.Hex;
@@ -114,7 +114,7 @@ final class DevnetRunner {
         startWorkers();
       } else if (o.metricsPort() != null) {
         metrics = MetricsServer.start("127.0.0.1", o.metricsPort(), () -> members.stream()
-            .map(m -> new PrometheusAdapter.Source(Map.of("node", m.name()), ((LocalMember) m)::metrics)).toList());
+            .map(m -> new LeanP2pCollector.Source(Map.of("node", m.name()), ((LocalMember) m)::metrics)).toList());
         out.println("Prometheus metrics: http://127.0.0.1:" + metrics.port() + "/metrics");
       }
       startNodes();

@@ -1,7 +1,7 @@
 package io.leanp2p.cli.devnet;
 
 import io.leanp2p.cli.metrics.MetricsServer;
-import io.leanp2p.cli.metrics.PrometheusAdapter;
+import io.leanp2p.metrics.prometheus.LeanP2pCollector;
 import io.leanp2p.util.DecodeException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -66,7 +66,7 @@ public final class DevnetWorkerCommand implements Callable<Integer> {
     try {
       if (metricsPort != null) {
         metrics = MetricsServer.start("127.0.0.1", metricsPort, () -> members.values().stream()
-            .map(m -> new PrometheusAdapter.Source(Map.of("node", m.name()), m::metrics)).toList());
+            .map(m -> new LeanP2pCollector.Source(Map.of("node", m.name()), m::metrics)).toList());
       }
       if (warmUp != null) {
         warmUp(warmUp);
