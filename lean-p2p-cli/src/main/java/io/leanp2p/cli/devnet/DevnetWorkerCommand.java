@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
  * (Ctrl-C on a terminal reaches the whole process group; the parent ends the run), and exits when
  * its stdin ends or its parent process dies, closing its nodes first.
  */
-@Command(name = "devnet-worker", hidden = true,
+@Command(name = "devnet-worker", hidden = true, mixinStandardHelpOptions = true,
     description = "Internal: hosts devnet nodes for 'devnet --processes', driven over stdin/stdout.")
 public final class DevnetWorkerCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(DevnetWorkerCommand.class);
