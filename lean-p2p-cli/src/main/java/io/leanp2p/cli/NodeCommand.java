@@ -147,11 +147,24 @@ public final class NodeCommand implements Callable<Integer> {
     for (CommandLine.Model.ArgGroupSpec g : spec.argGroups()) {
       for (CommandLine.Model.OptionSpec o : g.options()) {
         if (pr != null && pr.hasMatchedOption(o)) {
-          out.add(o.arity().max() == 0 ? o.shortestName() : o.shortestName() + " " + o.getValue());
+          String name = nameUsed(o, pr.expandedArgs());
+          out.add(o.arity().max() == 0 ? name : name + " " + o.getValue());
         }
       }
     }
     return out;
+  }
+
+  /** The name of {@code o} as written on the command line (options have aliases). */
+  private static String nameUsed(CommandLine.Model.OptionSpec o, List<String> args) {
+    for (String a : args) {
+      for (String n : o.names()) {
+        if (a.equals(n) || a.startsWith(n + "=")) {
+          return n;
+        }
+      }
+    }
+    return o.longestName();
   }
 
   /** Whether {@code --listen} was given on the command line or in --config. */

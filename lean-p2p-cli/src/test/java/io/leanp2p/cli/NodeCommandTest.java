@@ -56,6 +56,35 @@ class NodeCommandTest {
     assertThat(c.unusedGiven()).hasSize(8);
   }
 
+  /** docs/lean-quickstart/lean-p2p-cmd.sh, sourced as lean-quickstart's spin-node.sh does, gives a line node takes. */
+  @Test
+  void theShippedLauncherSnippetParses() throws Exception {
+    Path snippet = Path.of(System.getProperty("leanp2p.repoRoot", "..")).resolve("docs/lean-quickstart/lean-p2p-cmd.sh");
+    ProcessBuilder pb = new ProcessBuilder("bash", "-c", "source \"$0\" && printf '%s\\n' $node_binary && echo \"setup=$node_setup\"",
+        snippet.toString());
+    pb.environment().putAll(java.util.Map.of("scriptDir", "/qs", "dataDir", "/qs/data", "item", "lean-p2p_0",
+        "configDir", "/qs/genesis", "quicPort", "9008", "metricsPort", "9108", "apiPort", "5058",
+        "privKeyPath", "lean-p2p_0.key", "isAggregator", "true", "aggregateSubnetIds", "0,1"));
+    pb.environment().put("attestationCommitteeCount", "2");
+    pb.redirectErrorStream(true);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    java.util.List<String> words = out.lines().toList();
+    assertThat(words.get(0)).isEqualTo("/qs/../lean-p2p/lean-p2p");
+    assertThat(words.get(words.size() - 1)).isEqualTo("setup=binary");
+    NodeCommand c = parse(words.subList(1, words.size() - 1).toArray(String[]::new));
+    assertThat(c.nodeId).isEqualTo("lean-p2p_0");
+    assertThat(c.nodeKey).isEqualTo(Path.of("/qs/genesis/lean-p2p_0.key"));
+    assertThat(c.bootnodes).containsExactly("/qs/genesis/nodes.yaml");
+    assertThat(c.listenPort).isEqualTo(9008);
+    assertThat(c.metricsPort).isEqualTo(9108);
+    assertThat(c.dataDir).isEqualTo(Path.of("/qs/data/lean-p2p_0"));
+    assertThat(c.unusedGiven()).contains("--api-port 5058", "--is-aggregator", "--aggregate-subnet-ids 0,1",
+        "--attestation-committee-count 2");
+  }
+
   @Test
   void noUnusedFlagsNoLine() {
     assertThat(parse("node", "--listen-port", "1").unusedGiven()).isEmpty();
