@@ -48,6 +48,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,6 +114,12 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
   /** How late the loop runs a timer: a turn that hogs the loop shows up here. */
   private final LatencyHistogram loopLag = new LatencyHistogram();
   private boolean closed;
+
+  /** leanMetrics: connection events [direction][success, timeout, error], disconnections [direction][reason]. */
+  private static final String[] LEAN_RESULTS = {"success", "timeout", "error"};
+  private static final String[] LEAN_DISCONNECT_REASONS = {"timeout", "remote_close", "local_close", "error"};
+  private final long[][] leanConnectionEvents = new long[Direction.values().length][LEAN_RESULTS.length];
+  private final long[][] leanDisconnectionEvents = new long[Direction.values().length][LEAN_DISCONNECT_REASONS.length];
 
   private static final class PeerEntry {
     final Connection first;
@@ -531,6 +538,7 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
       e = new PeerEntry(c);
       peers.put(peer, e);
       e.connections = 1;
+      leanConnectionEvents[c.direction().ordinal()][0]++;
       peerManager.connected(peer);
       owner.publishSnapshot(); // before the event: a host reacting to it sees the peer connected
       owner.emitPeer(new NetworkEvent.PeerConnected(peer, c.remoteAddress(), c.direction(), c.transport()));
@@ -551,6 +559,12 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
       return;
     }
     peers.remove(peer);
+    leanDisconnectionEvents[e.first.direction().ordinal()][switch (reason.kind()) {
+      case TIMEOUT -> 0;
+      case REMOTE_CLOSE -> 1;
+      case LOCAL_CLOSE -> 2;
+      default -> 3;
+    }]++;
     router.removePeer(peer);
     gossipStreams.detach(peer);
     inboundGossip.remove(peer);
@@ -565,6 +579,8 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
   @Override
   public void dialFailed(Multiaddr addr, PeerId expected, CloseReason reason) {
     boolean isStatic = expected != null && peerManager.isStatic(expected);
+    leanConnectionEvents[Direction.OUTBOUND.ordinal()][reason.kind() == CloseReason.Kind.TIMEOUT ? 1 : 2]++;
+    owner.publishSnapshot(); // before the event, as for connect / disconnect
     owner.emitPeer(new NetworkEvent.ConnectionFailed(expected, addr, reason, 1, isStatic));
     if (isStatic) {
       peerManager.dialFailed(expected, reason.toString());
@@ -744,6 +760,28 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
     }
   }
 
+  /**
+   * The leanMetrics network metrics (leanMetrics metrics.md: names, types, label values). The
+   * {@code client} label is "unknown": this node does not learn its peers' client names.
+   */
+  private void leanMetrics(MetricsSnapshot.Builder b, GossipSnapshot g) {
+    Map<String, String> client = Map.of("client", "unknown");
+    b.gauge("lean_connected_peers", "Number of connected peers", client, peers.size());
+    Set<PeerId> meshPeers = new HashSet<>();
+    g.mesh().values().forEach(meshPeers::addAll);
+    b.gauge("lean_gossip_mesh_peers", "Number of peers in the gossipsub mesh", client, meshPeers.size());
+    for (Direction d : Direction.values()) {
+      for (int r = 0; r < LEAN_RESULTS.length; r++) {
+        b.counter("lean_peer_connection_events_total", "Total number of peer connection events",
+            Map.of("direction", d.wireName(), "result", LEAN_RESULTS[r]), leanConnectionEvents[d.ordinal()][r]);
+      }
+      for (int r = 0; r < LEAN_DISCONNECT_REASONS.length; r++) {
+        b.counter("lean_peer_disconnection_events_total", "Total number of peer disconnection events",
+            Map.of("direction", d.wireName(), "reason", LEAN_DISCONNECT_REASONS[r]), leanDisconnectionEvents[d.ordinal()][r]);
+      }
+    }
+  }
+
   // ------------------------------------------------------------------ backpressure
 
   private final Map<PeerId, MuxedStream> inboundGossip = new HashMap<>();
@@ -849,6 +887,7 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
     b.counter("leanp2p_max_peers_refused_total", "connections closed at the peer limit", none, maxPeersRefused);
     GossipSnapshot g = router.snapshot();
     g.mesh().forEach((topic, m) -> b.gauge("leanp2p_mesh_peers", "mesh peers per topic", Map.of("topic", topic), m.size()));
+    leanMetrics(b, g);
     topicTraffic.forEach((topic, t) -> {
       b.counter("leanp2p_gossip_messages_total", "gossip messages", Map.of("topic", topic, "dir", "in"), t[0]);
       b.counter("leanp2p_gossip_bytes_total", "gossip wire bytes", Map.of("topic", topic, "dir", "in"), t[1]);
