@@ -1,7 +1,7 @@
 package io.leanp2p.examples;
 
-import io.leanp2p.ssz.SignedBlockView;
-import io.leanp2p.ssz.Status;
+import io.leanp2p.lean.SignedBlockView;
+import io.leanp2p.lean.Status;
 import java.time.Duration;
 import java.util.List;
 

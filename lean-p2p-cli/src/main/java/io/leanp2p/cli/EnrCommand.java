@@ -2,7 +2,7 @@ package io.leanp2p.cli;
 
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.crypto.Secp256k1PrivateKey;
-import io.leanp2p.multiformats.enr.Enr;
+import io.leanp2p.crypto.enr.Enr;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Path;

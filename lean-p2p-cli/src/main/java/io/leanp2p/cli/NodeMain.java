@@ -1,11 +1,12 @@
 package io.leanp2p.cli;
 
-import io.leanp2p.cli.devnet.DevnetTopics;
 import io.leanp2p.cli.metrics.MetricsServer;
 import io.leanp2p.metrics.prometheus.LeanP2pCollector;
 import io.leanp2p.codec.sszsnappy.ResponseCode;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.crypto.Secp256k1PrivateKey;
+import io.leanp2p.lean.GossipTopic;
+import io.leanp2p.lean.Status;
 import io.leanp2p.multiformats.Multiaddr;
 import io.leanp2p.node.LeanNetwork;
 import io.leanp2p.node.NetworkConfig;
@@ -24,6 +25,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -68,6 +70,20 @@ final class NodeMain implements NetworkListener {
       }
     }
     return listen.stream().map(String::strip).toList();
+  }
+
+  /** The lean topic strings for {@code --fork-digest} and the {@code --topics} names. */
+  static List<String> topicStrings(String forkDigest, List<String> names) throws UsageException {
+    List<String> out = new ArrayList<>();
+    for (String name : names) {
+      try {
+        out.add(GossipTopic.of(forkDigest, name.strip()).format());
+      } catch (DecodeException e) {
+        throw new UsageException("--topics/--fork-digest: " + e.getMessage()
+            + " (topic names: block, aggregation, attestation, attestation_<subnet>)");
+      }
+    }
+    return out;
   }
 
   /** The listen addresses: {@code --listen-port} (QUIC on every interface) or {@code --listen}. */
@@ -126,7 +142,7 @@ final class NodeMain implements NetworkListener {
     PeerId self = PeerId.fromPublicKey(key.publicKey());
     List<String> bootnodes = Bootnodes.withoutSelf(given, self);
     String name = c.nodeId != null && !c.nodeId.isBlank() ? c.nodeId.strip() : "unknown";
-    List<String> topics = c.topics.stream().map(t -> DevnetTopics.topic(c.forkDigest, t.strip())).toList();
+    List<String> topics = topicStrings(c.forkDigest, c.topics);
     LeanNetwork n = LeanNetwork.start(
         NetworkConfig.builder().name(name).identity(key).listenAddresses(listen).bootnodes(bootnodes).build(), this);
     net = n;
@@ -223,7 +239,7 @@ final class NodeMain implements NetworkListener {
       case NetworkEvent.InboundRequest r -> {
         requestsServed.incrementAndGet();
         if (r.protocol() == LeanProtocol.STATUS) {
-          n.sendResponseChunk(r.channelId(), new byte[80]);
+          n.sendResponseChunk(r.channelId(), new byte[Status.SIZE]); // an all-zero Status: this node keeps no chain
           n.endResponse(r.channelId());
         } else {
           n.sendErrorResponse(r.channelId(), ResponseCode.RESOURCE_UNAVAILABLE, "this node keeps no blocks");

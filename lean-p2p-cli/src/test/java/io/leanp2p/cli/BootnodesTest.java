@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.crypto.Secp256k1PrivateKey;
-import io.leanp2p.multiformats.enr.Enr;
+import io.leanp2p.crypto.enr.Enr;
 import io.leanp2p.node.LeanNetwork;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.crypto.Secp256k1PrivateKey;
-import io.leanp2p.multiformats.enr.Enr;
+import io.leanp2p.crypto.enr.Enr;
 import io.leanp2p.util.Hex;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -134,13 +134,16 @@ class LeanQuickstartTest {
             "--metrics-port", "0", "--metrics-address", "127.0.0.1",
             "--api-port", "0",
             "--print-interval", "1");
-        nodes.add(new NodeProcess(ChildJvm.command(List.of("-Xmx256m"), "node", args),
-            dir.resolve(item + ".stderr")));
+        NodeProcess n = new NodeProcess(ChildJvm.command(List.of("-Xmx256m"), "node", args), dir.resolve(item + ".stderr"));
+        nodes.add(n);
+        // one after the other, as lean-quickstart's spin-node.sh starts them: node 0 is up (and has
+        // dialed node 1 in vain, to retry later) before node 1 starts and dials node 0
+        n.metricsUrl.get(120, TimeUnit.SECONDS);
       }
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       List<String> urls = new ArrayList<>();
       for (NodeProcess n : nodes) {
-        urls.add(n.metricsUrl.get(120, TimeUnit.SECONDS));
+        urls.add(n.metricsUrl.get(1, TimeUnit.SECONDS));
       }
       String[] pages = new String[2];
       boolean joined = false;
