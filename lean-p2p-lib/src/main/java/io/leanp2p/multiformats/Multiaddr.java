@@ -96,10 +96,9 @@ public final class Multiaddr {
   }
 
   /**
-   * One component: a protocol and its binary value (empty for value-less protocols).
-   *
-   * @throws IllegalArgumentException from the constructor if the value is not valid for the
-   *     protocol (wrong size, bad PeerId multihash, bad DNS name)
+   * One component: a protocol and its binary value (empty for value-less protocols). The
+   * constructor throws {@code IllegalArgumentException} if the value is not valid for the protocol
+   * (wrong size, bad PeerId multihash, bad DNS name).
    */
   public record Component(Protocol protocol, byte[] value) {
     public Component {
