@@ -327,7 +327,8 @@ LEAN_P2P_API int32_t lean_p2p_create_and_run_network(const lean_p2p_network_para
 /*
  * Waits up to `timeout_ms` until the network's listeners are bound. Returns START_OK, START_BIND /
  * START_ADDRESS / START_KEY / START_INTERNAL (the network failed and closed itself: call
- * lean_p2p_stop_network to free the id), START_TIMEOUT (still starting; wait again or stop),
+ * lean_p2p_stop_network to free the id; until then its commands answer NOT_STARTED),
+ * START_TIMEOUT (still starting; wait again or stop),
  * START_CLOSED (stopped meanwhile) or START_UNKNOWN_NETWORK. Any thread; several may wait.
  */
 LEAN_P2P_API int32_t lean_p2p_wait_for_network_ready(uint32_t network_id, uint32_t timeout_ms);
@@ -417,7 +418,8 @@ LEAN_P2P_API int32_t lean_p2p_ping(uint32_t network_id, const char *peer_id);
 
 /* ------------------------------------------------------------------------------------------
  * Reads (any thread; they read the snapshot the network publishes at least every second and
- * after every peer or subscription change)
+ * after every peer or subscription change; they are not commands: not counted in
+ * lean_p2p_get_command_outcome_total, and they leave lean_p2p_last_error alone)
  * ------------------------------------------------------------------------------------------ */
 
 /* Writes our peer id (base58, NUL-terminated) into buf if it fits. Returns its length without
@@ -454,6 +456,10 @@ LEAN_P2P_API uint64_t lean_p2p_get_command_outcome_total(int32_t outcome);
 /* A description of the last non-OK start code or non-ACCEPTED outcome returned to the calling
  * thread ("" if none). Valid until this thread's next call of the library. */
 LEAN_P2P_API const char *lean_p2p_last_error(void);
+
+/* The multistream id of a lean_p2p_protocol tag ("/leanconsensus/req/status/1/ssz_snappy" ...), or
+ * NULL for an unknown tag. The seed passed these strings to its callbacks; we pass the tag. */
+LEAN_P2P_API const char *lean_p2p_protocol_id(uint32_t protocol);
 
 /* Stable names: "ACCEPTED", "QUEUE_FULL", ... / "OK", "KEY", "BIND", ... ("?" if unknown). */
 LEAN_P2P_API const char *lean_p2p_outcome_name(int32_t outcome);

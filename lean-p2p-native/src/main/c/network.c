@@ -49,6 +49,15 @@ LEAN_P2P_API const char *lean_p2p_start_code_name(int32_t code) {
   return code >= 0 && code <= LEAN_P2P_START_INTERNAL ? names[code] : "?";
 }
 
+LEAN_P2P_API const char *lean_p2p_protocol_id(uint32_t protocol) {
+  switch (protocol) {
+    case LEAN_P2P_BLOCKS_BY_ROOT: return "/leanconsensus/req/blocks_by_root/1/ssz_snappy";
+    case LEAN_P2P_STATUS: return "/leanconsensus/req/status/1/ssz_snappy";
+    case LEAN_P2P_BLOCKS_BY_RANGE: return "/leanconsensus/req/blocks_by_range/1/ssz_snappy";
+    default: return NULL;
+  }
+}
+
 LEAN_P2P_API uint64_t lean_p2p_get_command_outcome_total(int32_t outcome) {
   return outcome >= 0 && outcome < LEAN_P2P_OUTCOME_COUNT ? atomic_load(&outcome_totals[outcome]) : 0;
 }

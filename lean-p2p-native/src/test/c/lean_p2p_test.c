@@ -536,6 +536,9 @@ static void run_inproc(void) {
   CHECK(b_tcp[0] && b_quic[0] && strstr(b_tcp, b_id) && strstr(b_quic, b_id),
         "b listens on TCP and QUIC, addresses end in its id: %s", b_addrs);
   CHECK(lean_p2p_get_peer_id(77, small, sizeof small) == 0, "get_peer_id of an unknown id -> 0");
+  CHECK(strcmp(lean_p2p_protocol_id(LEAN_P2P_STATUS), "/leanconsensus/req/status/1/ssz_snappy") == 0 &&
+            lean_p2p_protocol_id(3) == NULL,
+        "protocol tags name their multistream ids");
 
   section("a bind failure is a typed code");
   char b_tcp_port_only[256];
@@ -689,6 +692,18 @@ static void run_inproc(void) {
   CHECK(lean_p2p_get_metric(77, "leanp2p_commands_accepted_total", NULL, &v) == LEAN_P2P_NOT_STARTED,
         "get_metric on an unknown id -> NOT_STARTED");
 
+  section("disconnect, dial again");
+  CHECK(lean_p2p_disconnect(1, b_id) == LEAN_P2P_ACCEPTED, "a disconnects b");
+  REQUIRE(WAIT_FOR(&a, connected_to(&a, b_id) == 0, WAIT_MS), "a: on_peer_disconnected(b)");
+  REQUIRE(WAIT_FOR(&b, connected_to(&b, a_id) == 0, WAIT_MS), "b: on_peer_disconnected(a)");
+  peer_count da = count_of(&a, b_id), db = count_of(&b, a_id);
+  CHECK(da.reason == LEAN_P2P_CLOSE_LOCAL, "a's reason: LOCAL (%d)", da.reason);
+  CHECK(db.reason != LEAN_P2P_CLOSE_LOCAL, "b's reason is not LOCAL (%d)", db.reason);
+  CHECK(lean_p2p_dial(1, b_tcp, 0) == LEAN_P2P_ACCEPTED, "a dials b again, over TCP");
+  REQUIRE(WAIT_FOR(&a, connected_to(&a, b_id) == 1, WAIT_MS), "a: on_peer_connected(b) again");
+  REQUIRE(WAIT_FOR(&b, connected_to(&b, a_id) == 1, WAIT_MS), "b: on_peer_connected(a) again");
+  CHECK(count_of(&a, b_id).transport == LEAN_P2P_TCP, "over TCP this time");
+
   section("stop with a request in flight; id reuse; stop with our own request in flight");
   static req r4, r5;
   b.mode[LEAN_P2P_STATUS] = ANSWER_IGNORE;
@@ -728,7 +743,8 @@ static void run_inproc(void) {
         terminal(&r5), r5.failure);
   pthread_mutex_unlock(&a.mu);
   peer_count ab2 = count_of(&a, b2_id);
-  CHECK(ab2.connected == 1 && ab2.disconnected == 1, "and a's disconnected(b2) was delivered before it returned");
+  CHECK(ab2.connected == 1 && ab2.disconnected == 1 && ab2.reason == LEAN_P2P_CLOSE_LOCAL,
+        "and a's disconnected(b2) was delivered before it returned, reason LOCAL (%d)", ab2.reason);
   REQUIRE(WAIT_FOR(&b2, connected_to(&b2, a_id) == 0, WAIT_MS), "b2: on_peer_disconnected(a)");
 
   section("stop from inside the network's own callback");
@@ -970,6 +986,11 @@ static void run_js(const char *node, const char *script, const char *log_path) {
     }
     CHECK(sum == CALLS, "thread %d: every call got an outcome (%ld of %d)", i, sum, CALLS);
   }
+  /* the 4 threads were attached to the JVM by their first call; their exit detached them (only
+     this main thread stays attached) */
+  CHECK(metric(10, "leanp2p_native_attached_host_threads", NULL) == 1,
+        "the hammer threads were detached from the JVM when they exited (%.0f attached)",
+        metric(10, "leanp2p_native_attached_host_threads", NULL));
   long accepted = outcomes[LEAN_P2P_ACCEPTED], full = outcomes[LEAN_P2P_QUEUE_FULL];
   long other = THREADS * CALLS - accepted - full;
   printf("# hammer: %d calls: %ld ACCEPTED, %ld QUEUE_FULL, %ld other\n", THREADS * CALLS, accepted, full, other);

@@ -56,6 +56,12 @@ public final class NativeNetwork implements NetworkListener {
   /** The adapter's own counter, readable through {@code lean_p2p_get_metric}. */
   static final String UNDECODABLE_METRIC = "leanp2p_native_gossip_undecodable_total";
 
+  /**
+   * Host threads the C library attached to the JVM and that are still attached (process-wide,
+   * readable through any network): a host thread is detached when it exits.
+   */
+  static final String ATTACHED_METRIC = "leanp2p_native_attached_host_threads";
+
   /** The reason of the last refused command on this thread (read by C only after a refusal). */
   private static final ThreadLocal<String> REASON = new ThreadLocal<>();
 
@@ -351,6 +357,11 @@ public final class NativeNetwork implements NetworkListener {
   public double metric(String name, String labels) {
     if (UNDECODABLE_METRIC.equals(name)) {
       return undecodable.sum();
+    }
+    if (ATTACHED_METRIC.equals(name)) {
+      return Thread.getAllStackTraces().keySet().stream()
+          .filter(t -> t.getName().startsWith(NativeRuntime.HOST_THREAD_PREFIX))
+          .count();
     }
     if (labels == null) {
       return net.metrics().sum(name);

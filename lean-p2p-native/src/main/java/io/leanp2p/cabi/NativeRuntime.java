@@ -9,6 +9,9 @@ import org.slf4j.LoggerFactory;
  * natives are registered.
  */
 public final class NativeRuntime {
+  /** The name liblean_p2p.so gives the host threads it attaches (then the thread id). */
+  static final String HOST_THREAD_PREFIX = "lean-p2p-host-";
+
   private NativeRuntime() {}
 
   /**
