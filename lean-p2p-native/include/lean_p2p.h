@@ -168,7 +168,8 @@ typedef struct lean_p2p_callbacks {
    * A gossip message on a subscribed topic (seed: handleMsgFromRustBridge). `ssz` is the
    * decompressed payload, `message_id` its 20-byte id, `from_peer_id` the peer it came from
    * (messages are anonymous, StrictNoSign). Returns the verdict; it is forwarded to the mesh only
-   * after ACCEPT. NULL callback = ACCEPT every message (the seed's behaviour). Messages whose
+   * after ACCEPT; a value that is no lean_p2p_validation counts as IGNORE. NULL callback = ACCEPT
+   * every message (the seed's behaviour). Messages whose
    * payload is not valid snappy never reach the host (IGNOREd, counted as
    * leanp2p_native_gossip_undecodable_total). When the host falls behind, messages beyond
    * gossip_queue_capacity are IGNOREd without a callback (leanp2p_events_shed_total{class=gossip}).

@@ -19,6 +19,7 @@
 #define LP_JAR_NAME "lean-p2p-native-all.jar"
 
 lp_runtime LP;
+_Atomic int lp_jvm_ready;
 
 static pthread_mutex_t init_mu = PTHREAD_MUTEX_INITIALIZER;
 static int init_state;            /* 0 not tried, 1 up, 2 failed (a JVM cannot be retried) */
@@ -445,6 +446,7 @@ int32_t lp_ensure_jvm(const lean_p2p_runtime_config *config) {
     goto fail;
   }
   init_state = 1;
+  atomic_store(&lp_jvm_ready, 1);
   code = LEAN_P2P_START_OK;
 
 fail:

@@ -27,6 +27,9 @@ typedef struct lp_runtime {
 
 extern lp_runtime LP;
 
+/* Set once the JVM is up and the adapter is bound (commands check it before anything else). */
+extern _Atomic int lp_jvm_ready;
+
 /* Starts the JVM once; 0 or a start code (message in the calling thread's last error). */
 int32_t lp_ensure_jvm(const lean_p2p_runtime_config *config);
 

@@ -160,7 +160,7 @@ typedef struct cmd {
 /* Enters network `id` for one command: a reference and a JNI local frame. */
 static int32_t enter(uint32_t id, cmd *c) {
   int32_t why = LEAN_P2P_NOT_STARTED;
-  if (LP.vm == NULL) {
+  if (!atomic_load(&lp_jvm_ready)) {
     return finish(LEAN_P2P_NOT_STARTED, "no network was created in this process");
   }
   c->s = acquire(id, &why);
@@ -390,8 +390,9 @@ LEAN_P2P_API int32_t lean_p2p_wait_for_network_ready(uint32_t network_id, uint32
   }
   pthread_mutex_unlock(&slots_mu);
   int32_t why;
-  lp_slot *s = acquire(network_id, &why);
+  lp_slot *s = atomic_load(&lp_jvm_ready) ? acquire(network_id, &why) : NULL;
   if (s == NULL) {
+    why = atomic_load(&lp_jvm_ready) ? why : LEAN_P2P_NOT_STARTED;
     lp_set_error(why == LEAN_P2P_CLOSED ? "the network is stopping or stopped" : "no network with id %u",
                  network_id);
     return why == LEAN_P2P_CLOSED ? LEAN_P2P_START_CLOSED : LEAN_P2P_START_UNKNOWN_NETWORK;
@@ -428,6 +429,11 @@ LEAN_P2P_API int32_t lean_p2p_wait_for_network_ready(uint32_t network_id, uint32
 }
 
 LEAN_P2P_API int32_t lean_p2p_stop_network(uint32_t network_id) {
+  JNIEnv *env = atomic_load(&lp_jvm_ready) ? lp_env() : NULL;
+  if (env == NULL) {
+    return finish(atomic_load(&lp_jvm_ready) ? LEAN_P2P_INTERNAL_ERROR : LEAN_P2P_CLOSED,
+                  atomic_load(&lp_jvm_ready) ? "cannot attach this thread to the JVM" : "no such network");
+  }
   pthread_mutex_lock(&slots_mu);
   lp_slot *s;
   for (;;) {
@@ -452,22 +458,17 @@ LEAN_P2P_API int32_t lean_p2p_stop_network(uint32_t network_id) {
   uint32_t gen = atomic_load(&s->gen);
   pthread_mutex_unlock(&slots_mu);
 
-  JNIEnv *env = lp_env();
-  if (env != NULL) {
-    /* closes the network: queued commands end, in-flight requests get their terminal callback,
-       queued terminal and peer events are delivered, threads are released */
-    (*env)->CallVoidMethod(env, s->net, LP.close);
-    exception(env);
-  }
+  /* closes the network: queued commands end, in-flight requests get their terminal callback,
+     queued terminal and peer events are delivered, threads are released */
+  (*env)->CallVoidMethod(env, s->net, LP.close);
+  exception(env);
   atomic_store(&s->gate_closed, 1);
   int self = lp_tls_callback_slot == (int)(s - LP_SLOTS) && lp_tls_callback_gen == gen;
   pthread_mutex_lock(&slots_mu);
   while (atomic_load(&s->in_callback) > (self ? 1 : 0) || atomic_load(&s->refs) > 0) {
     slots_wait_briefly();
   }
-  if (env != NULL) {
-    (*env)->DeleteGlobalRef(env, s->net);
-  }
+  (*env)->DeleteGlobalRef(env, s->net);
   s->net = NULL;
   atomic_fetch_add(&s->gen, 1);
   atomic_store(&s->state, LP_FREE);
@@ -666,7 +667,7 @@ LEAN_P2P_API int32_t lean_p2p_ping(uint32_t id, const char *peer_id) {
    why not. */
 static int32_t read_enter(uint32_t id, cmd *c) {
   int32_t why = LEAN_P2P_NOT_STARTED;
-  if (LP.vm == NULL || (c->s = acquire(id, &why)) == NULL) {
+  if (!atomic_load(&lp_jvm_ready) || (c->s = acquire(id, &why)) == NULL) {
     return why;
   }
   c->env = lp_env();

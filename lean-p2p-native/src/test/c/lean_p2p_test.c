@@ -746,6 +746,20 @@ static void run_inproc(void) {
   CHECK(ab2.connected == 1 && ab2.disconnected == 1 && ab2.reason == LEAN_P2P_CLOSE_LOCAL,
         "and a's disconnected(b2) was delivered before it returned, reason LOCAL (%d)", ab2.reason);
   REQUIRE(WAIT_FOR(&b2, connected_to(&b2, a_id) == 0, WAIT_MS), "b2: on_peer_disconnected(a)");
+  /* the stopped networks' threads (event loop, delivery) are gone; asked through b2 */
+  const char *gone[] = {"prefix=lean-p2p-a-", "prefix=lean-p2p-b-", "prefix=lean-p2p-c-"};
+  for (int i = 0; i < 3; i++) {
+    double live = -1;
+    uint64_t until = now_ms() + WAIT_MS;
+    while (lean_p2p_get_metric(2, "leanp2p_native_threads", gone[i], &live) == LEAN_P2P_ACCEPTED && live > 0 &&
+           now_ms() < until) {
+      WAIT_FOR(&b2, 0, 50); /* a thread ends just after its network released it */
+    }
+    CHECK(live == 0, "no thread of a stopped network is left (%s: %.0f)", gone[i], live);
+  }
+  double b2_threads = -1;
+  lean_p2p_get_metric(2, "leanp2p_native_threads", "prefix=lean-p2p-b2-", &b2_threads);
+  CHECK(b2_threads >= 2, "(the running b2 has its loop and delivery threads: %.0f)", b2_threads);
 
   section("stop from inside the network's own callback");
   host_init(&d, "d", 5);
@@ -756,6 +770,13 @@ static void run_inproc(void) {
   REQUIRE(WAIT_FOR(&d, d.stop_in_callback_done, WAIT_MS), "d stops itself from on_peer_connected");
   CHECK(READ(&d, d.stop_in_callback_outcome) == LEAN_P2P_ACCEPTED, "that stop -> ACCEPTED");
   CHECK(lean_p2p_stop_network(5) == LEAN_P2P_CLOSED, "d is gone (stop -> CLOSED)");
+  double d_threads = -1;
+  uint64_t until = now_ms() + WAIT_MS;
+  while (lean_p2p_get_metric(2, "leanp2p_native_threads", "prefix=lean-p2p-d-", &d_threads) == LEAN_P2P_ACCEPTED &&
+         d_threads > 0 && now_ms() < until) {
+    WAIT_FOR(&b2, 0, 50); /* its delivery thread ends once the stopping callback returned */
+  }
+  CHECK(d_threads == 0, "no thread of d is left (%.0f)", d_threads);
   char d_id[128] = "";
   pthread_mutex_lock(&d.mu);
   if (d.npeers > 0) snprintf(d_id, sizeof d_id, "%s", d.peers[0].peer);

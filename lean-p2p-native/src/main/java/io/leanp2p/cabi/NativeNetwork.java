@@ -62,6 +62,9 @@ public final class NativeNetwork implements NetworkListener {
    */
   static final String ATTACHED_METRIC = "leanp2p_native_attached_host_threads";
 
+  /** Live JVM threads whose name starts with the label {@code prefix} (process-wide). */
+  static final String THREADS_METRIC = "leanp2p_native_threads";
+
   /** The reason of the last refused command on this thread (read by C only after a refusal). */
   private static final ThreadLocal<String> REASON = new ThreadLocal<>();
 
@@ -359,9 +362,7 @@ public final class NativeNetwork implements NetworkListener {
       return undecodable.sum();
     }
     if (ATTACHED_METRIC.equals(name)) {
-      return Thread.getAllStackTraces().keySet().stream()
-          .filter(t -> t.getName().startsWith(NativeRuntime.HOST_THREAD_PREFIX))
-          .count();
+      return threadsNamed(NativeRuntime.HOST_THREAD_PREFIX);
     }
     if (labels == null) {
       return net.metrics().sum(name);
@@ -374,8 +375,18 @@ public final class NativeNetwork implements NetworkListener {
       }
       l.put(kv.substring(0, eq).strip(), kv.substring(eq + 1).strip());
     }
+    if (THREADS_METRIC.equals(name)) {
+      String prefix = l.get("prefix");
+      return prefix == null || prefix.isEmpty() ? 0 : threadsNamed(prefix);
+    }
     double v = net.metrics().value(name, l);
     return Double.isNaN(v) ? 0 : v;
+  }
+
+  private static long threadsNamed(String prefix) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith(prefix))
+        .count();
   }
 
   // ------------------------------------------------------------------------- events
