@@ -74,8 +74,8 @@ public final class NativeNetwork implements NetworkListener {
   private final CompletableFuture<LeanNetwork> network = new CompletableFuture<>();
   private final LongAdder undecodable = new LongAdder();
   private volatile LeanNetwork net; // set once, right after start
-  private int startCode;
-  private String startMessage = "";
+  private volatile int startCode;
+  private volatile String startMessage = ""; // also written by awaitReady on waiting threads
 
   private NativeNetwork(long handle, int callbacks, int maxPayload) {
     this.handle = handle;
