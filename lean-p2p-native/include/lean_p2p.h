@@ -276,8 +276,9 @@ typedef struct lean_p2p_runtime_config {
 /*
  * Starts the JVM (at most once per process). Optional: the first lean_p2p_create_and_run_network
  * calls it with the defaults. Returns START_OK, START_INVALID (bad abi_version) or START_JVM
- * (see lean_p2p_last_error()). Later calls change nothing and return START_OK once the JVM is
- * up (or the first failure again). The JVM lives until the process exits (a JVM cannot be
+ * (see lean_p2p_last_error()). Once the JVM is up, or its creation was tried and failed, later
+ * calls change nothing and return that result again; a failure before that (no JDK >= 21, no jar)
+ * is looked for again by the next call. The JVM lives until the process exits (a JVM cannot be
  * restarted in one process); it is created with -Xrs, so SIGINT / SIGTERM / SIGHUP / SIGQUIT stay
  * the host's. Thread-safe.
  */
@@ -342,7 +343,7 @@ LEAN_P2P_API int32_t lean_p2p_wait_for_network_ready(uint32_t network_id, uint32
  * waits for a running callback to return) and the id may be reused. Returns ACCEPTED (stopped by
  * this call) or CLOSED (no such network, or already stopped). Called from a callback of the same
  * network it does not wait for that callback; the network's terminal callbacks not yet delivered
- * are then dropped.
+ * are then dropped. Never call it while holding a lock this network's callbacks take (deadlock).
  */
 LEAN_P2P_API int32_t lean_p2p_stop_network(uint32_t network_id);
 

@@ -81,7 +81,8 @@ static int usable_jdk(const char *home, char *libjvm, size_t cap, int *major) {
 /*
  * Order (as scripts/find-jdk.sh): the host's java_home, else $LEAN_P2P_JAVA_HOME (both must be
  * usable: no fallback from an explicit choice), else $JAVA_HOME if it is >= 21, else the newest
- * >= 21 under $LEANP2P_JDK_DIRS (space-separated globs) or /usr/lib/jvm/&#42; /opt/java/&#42; /opt/jdk&#42;.
+ * >= 21 under $LEANP2P_JDK_DIRS (space-separated globs) or /usr/lib/jvm/&#42; /opt/java/&#42; /opt/jdk&#42;,
+ * else the java on the PATH if it is >= 21.
  */
 static int find_jdk(const char *configured, char *libjvm, size_t cap, int *major) {
   const char *explicit_home = configured;
@@ -132,7 +133,32 @@ static int find_jdk(const char *configured, char *libjvm, size_t cap, int *major
     globfree(&g);
   }
   if (best == 0) {
-    lp_set_error("no JDK >= %d found (JAVA_HOME='%s', searched %s); set LEAN_P2P_JAVA_HOME or "
+    /* last, as the script: the java on the PATH, if it is >= 21 */
+    const char *path = getenv("PATH");
+    char *copy = path != NULL ? strdup(path) : NULL;
+    char *save2 = NULL;
+    for (char *dir = copy ? strtok_r(copy, ":", &save2) : NULL; dir != NULL && best == 0;
+         dir = strtok_r(NULL, ":", &save2)) {
+      char java[PATH_MAX], real[PATH_MAX];
+      snprintf(java, sizeof java, "%s/java", dir);
+      if (access(java, X_OK) != 0 || realpath(java, real) == NULL) {
+        continue;
+      }
+      char *bin = strrchr(real, '/');
+      if (bin != NULL) *bin = '\0';              /* .../bin */
+      bin = strrchr(real, '/');
+      if (bin != NULL && strcmp(bin, "/bin") == 0) {
+        *bin = '\0';                             /* the Java home */
+        int v = 0;
+        if (usable_jdk(real, best_lib, sizeof best_lib, &v)) {
+          best = v;
+        }
+      }
+    }
+    free(copy);
+  }
+  if (best == 0) {
+    lp_set_error("no JDK >= %d found (JAVA_HOME='%s', searched %s and the PATH); set LEAN_P2P_JAVA_HOME or "
                  "lean_p2p_runtime_config.java_home",
                  LP_MIN_JAVA, getenv("JAVA_HOME") ? getenv("JAVA_HOME") : "",
                  dirs != NULL && *dirs != '\0' ? dirs : "/usr/lib/jvm /opt/java /opt/jdk*");

@@ -80,13 +80,39 @@ class NativeAbiIT {
 
   /** JDK discovery: an explicit Java home that is too old is a typed JVM failure, not a crash. */
   @Test
-  void tooOldJavaIsAStartJvmFailure(@TempDir Path fakeHome) throws Exception {
-    Files.writeString(fakeHome.resolve("release"), "JAVA_VERSION=\"17.0.2\"\n");
-    Files.createDirectories(fakeHome.resolve("lib/server"));
-    Files.writeString(fakeHome.resolve("lib/server/libjvm.so"), "not a library");
+  void tooOldJavaIsAStartJvmFailure(@TempDir Path dirs) throws Exception {
+    Path fakeHome = fakeJava(dirs.resolve("jdk-17"), "17.0.2");
     String out = expectAllChecksPass(
         "start-old-java", List.of("expect-start", "JVM"), Map.of("LEAN_P2P_JAVA_HOME", fakeHome.toString()));
     assertThat(out).contains("is Java 17; lean-p2p needs 21 or newer");
+  }
+
+  /** Discovery: a JAVA_HOME older than 21 is passed over for the newest >= 21 in the search dirs. */
+  @Test
+  void discoveryPassesOverAnOldJavaHome(@TempDir Path dirs) throws Exception {
+    Path old = fakeJava(dirs.resolve("jdk-17"), "17.0.2");
+    Path real = Paths.get(System.getProperty("java.home"));
+    expectAllChecksPass(
+        "start-discovery", List.of("expect-start", "OK"),
+        Map.of("JAVA_HOME", old.toString(), "LEANP2P_JDK_DIRS", old + " " + real));
+  }
+
+  /** Discovery: nothing >= 21 anywhere (JAVA_HOME, search dirs, PATH) is a typed JVM failure. */
+  @Test
+  void noJavaFoundIsAStartJvmFailure(@TempDir Path dirs) throws Exception {
+    Path old = fakeJava(dirs.resolve("jdk-17"), "17.0.2");
+    Path emptyPath = Files.createDirectories(dirs.resolve("empty-path"));
+    String out = expectAllChecksPass(
+        "start-no-java", List.of("expect-start", "JVM"),
+        Map.of("JAVA_HOME", old.toString(), "LEANP2P_JDK_DIRS", old.toString(), "PATH", emptyPath.toString()));
+    assertThat(out).contains("no JDK >= 21 found");
+  }
+
+  private static Path fakeJava(Path home, String version) throws IOException {
+    Files.createDirectories(home.resolve("lib/server"));
+    Files.writeString(home.resolve("release"), "JAVA_VERSION=\"" + version + "\"\n");
+    Files.writeString(home.resolve("lib/server/libjvm.so"), "not a library");
+    return home;
   }
 
   /** A class path without lean-p2p: the JVM starts, the classes are missing: a typed failure. */
@@ -127,7 +153,7 @@ class NativeAbiIT {
     e.remove("LEAN_P2P_CLASSPATH"); // the default: the jar next to liblean_p2p.so
     e.remove("LEAN_P2P_JAVA_HOME");
     String javaHome = System.getenv("JAVA_HOME");
-    if (javaHome == null || javaHome.isBlank()) {
+    if ((javaHome == null || javaHome.isBlank()) && !env.containsKey("JAVA_HOME")) {
       e.put("LEAN_P2P_JAVA_HOME", System.getProperty("java.home")); // the JDK running this test
     }
     e.putAll(env);
