@@ -53,7 +53,9 @@ typedef struct host {
   /* peers */
   peer_count peers[8];
   int npeers;
-  long conn_failed, pings;
+  long conn_failed, gave_up, channels_closed, pings;
+  int32_t last_fail_reason, last_will_retry;
+  uint64_t last_closed_channel;
   int64_t last_rtt;
   /* gossip in */
   long gossip;
@@ -321,9 +323,29 @@ static void on_connection_failed(void *p, const char *peer, const char *address,
                                  int32_t will_retry, const char *detail) {
   host *h = begin(p);
   h->conn_failed++;
+  h->last_fail_reason = reason;
+  h->last_will_retry = will_retry;
   printf("# %s: dial %s failed: %s (%d), attempt %u, retry %d\n", h->label, address, detail, reason, attempt,
          will_retry);
   (void)peer;
+  end(h);
+}
+
+static void on_gave_up(void *p, const char *peer, const char *address, uint32_t attempts) {
+  host *h = begin(p);
+  h->gave_up++;
+  (void)peer;
+  (void)address;
+  (void)attempts;
+  end(h);
+}
+
+static void on_channel_closed(void *p, uint64_t channel, const char *peer, const char *reason) {
+  host *h = begin(p);
+  h->channels_closed++;
+  h->last_closed_channel = channel;
+  (void)peer;
+  (void)reason;
   end(h);
 }
 
@@ -371,6 +393,8 @@ static const lean_p2p_callbacks CALLBACKS = {
     .on_peer_connected = on_connected,
     .on_peer_disconnected = on_disconnected,
     .on_peer_connection_failed = on_connection_failed,
+    .on_dial_gave_up = on_gave_up,
+    .on_rpc_channel_closed = on_channel_closed,
     .on_peer_subscription = on_subscription,
     .on_mesh_change = on_mesh,
     .on_publish_completed = on_published,
@@ -692,6 +716,23 @@ static void run_inproc(void) {
   CHECK(lean_p2p_get_metric(77, "leanp2p_commands_accepted_total", NULL, &v) == LEAN_P2P_NOT_STARTED,
         "get_metric on an unknown id -> NOT_STARTED");
 
+  section("failed dials");
+  char closed_addr[256];
+  snprintf(closed_addr, sizeof closed_addr, "/ip4/127.0.0.1/tcp/1/p2p/%s", c_id); /* nobody listens on port 1 */
+  CHECK(lean_p2p_dial(1, closed_addr, 0) == LEAN_P2P_ACCEPTED, "a dials an address nobody listens on");
+  REQUIRE(WAIT_FOR(&a, a.conn_failed == 1, WAIT_MS), "a: on_peer_connection_failed");
+  CHECK(READ(&a, a.last_will_retry) == 0 && READ(&a, a.last_fail_reason) != LEAN_P2P_CLOSE_LOCAL,
+        "not retried (not persistent); reason %d", READ(&a, a.last_fail_reason));
+  static host e;
+  host_init(&e, "e", 6);
+  p = params(&e, "/ip4/127.0.0.1/tcp/0");
+  p.connect_addresses = closed_addr;
+  p.flags = LEAN_P2P_FLAG_NO_RECONNECT;
+  REQUIRE(lean_p2p_create_and_run_network(&p) == LEAN_P2P_START_OK, "create e with a dead connect address, no reconnect");
+  REQUIRE(WAIT_FOR(&e, e.conn_failed == 1 && e.gave_up == 1, WAIT_MS), "e: on_peer_connection_failed, on_dial_gave_up");
+  stop_host(&e);
+  check_host_rules(&e);
+
   section("disconnect, dial again");
   CHECK(lean_p2p_disconnect(1, b_id) == LEAN_P2P_ACCEPTED, "a disconnects b");
   REQUIRE(WAIT_FOR(&a, connected_to(&a, b_id) == 0, WAIT_MS), "a: on_peer_disconnected(b)");
@@ -746,6 +787,8 @@ static void run_inproc(void) {
   CHECK(ab2.connected == 1 && ab2.disconnected == 1 && ab2.reason == LEAN_P2P_CLOSE_LOCAL,
         "and a's disconnected(b2) was delivered before it returned, reason LOCAL (%d)", ab2.reason);
   REQUIRE(WAIT_FOR(&b2, connected_to(&b2, a_id) == 0, WAIT_MS), "b2: on_peer_disconnected(a)");
+  CHECK(WAIT_FOR(&b2, b2.channels_closed == 1, WAIT_MS) && READ(&b2, b2.last_closed_channel == b2.last_channel),
+        "b2: on_rpc_channel_closed for the request it never answered");
   /* the stopped networks' threads (event loop, delivery) are gone; asked through b2 */
   const char *gone[] = {"prefix=lean-p2p-a-", "prefix=lean-p2p-b-", "prefix=lean-p2p-c-"};
   for (int i = 0; i < 3; i++) {
