@@ -1,5 +1,6 @@
 package io.leanp2p.cli.devnet;
 
+import io.leanp2p.lean.SignedBlock;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -93,8 +94,8 @@ public final class DevnetCommand implements Callable<Integer> {
     if (slotMs < 200 || slotMs > 60_000) {
       throw new io.leanp2p.cli.UsageException("--slot-ms must be in [200, 60000], got " + slotMs);
     }
-    if (blockSize < 0 || blockSize > SimBlocks.MAX_PROOF_BYTES) {
-      throw new io.leanp2p.cli.UsageException("--block-size must be in [0, " + SimBlocks.MAX_PROOF_BYTES + "]");
+    if (blockSize < 0 || blockSize > SignedBlock.MAX_PROOF) {
+      throw new io.leanp2p.cli.UsageException("--block-size must be in [0, " + SignedBlock.MAX_PROOF + "]");
     }
     if (processes < 1 || processes > nodes) {
       throw new io.leanp2p.cli.UsageException("--processes must be in [1, --nodes = " + nodes + "], got " + processes);

@@ -3,10 +3,11 @@ package io.leanp2p.cli.devnet;
 import io.leanp2p.cli.Signals;
 import io.leanp2p.cli.metrics.MetricsServer;
 import io.leanp2p.cli.metrics.PrometheusAdapter;
+import io.leanp2p.lean.SignedBlocks;
 import io.leanp2p.multiformats.Multiaddr;
+import io.leanp2p.peerclient.JsonLines;
 import io.leanp2p.util.DecodeException;
 import io.leanp2p.util.Hex;
-import io.leanp2p.util.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -92,7 +93,7 @@ final class DevnetRunner {
             + "and validates what it receives.%n%s%s%n",
         o.nodes(), processMode() ? "in " + o.processes() + " processes (node i in process i % " + o.processes()
             + (o.lateJoinSlot() > 0 ? ", the late node in a process of its own" : "") + ")" : "in this JVM",
-        o.transport(), topics.block(), o.slotMs(), sizeText(SimBlocks.MIN_SIGNED_BLOCK_BYTES + o.blockSize()),
+        o.transport(), topics.block(), o.slotMs(), sizeText(SignedBlocks.encodedSize(o.blockSize())),
         o.lateJoinSlot() > 0 ? "At slot " + o.lateJoinSlot() + " a late node joins and syncs the blocks it missed "
             + "(status, blocks_by_root for the head, blocks_by_range for the rest, parent roots checked). " : "",
         o.slots() > 0 ? "Runs " + o.slots() + " slots, then prints a summary." : "Runs until Ctrl-C, then prints a summary.");
@@ -146,7 +147,7 @@ final class DevnetRunner {
       out.print(summary.text());
       if (o.json() != null) {
         try {
-          Files.writeString(o.json(), Json.write(summary.toJson()) + "\n", StandardCharsets.UTF_8);
+          Files.writeString(o.json(), JsonLines.write(summary.toJson()) + "\n", StandardCharsets.UTF_8);
           out.println("summary written to " + o.json());
         } catch (IOException e) {
           out.println("cannot write " + o.json() + ": " + e.getMessage());
@@ -488,7 +489,7 @@ final class DevnetRunner {
       fails += c.requestFailures();
       drops += c.drops();
     }
-    return new DevnetSummary(o.nodes(), o.transport().name(), slotsRun, SimBlocks.MIN_SIGNED_BLOCK_BYTES + o.blockSize(),
+    return new DevnetSummary(o.nodes(), o.transport().name(), slotsRun, SignedBlocks.encodedSize(o.blockSize()),
         tracker.blockCount(), tracker.expectedArrivals(), tracker.missing(), tracker.arrivalLatency(),
         tracker.fullPropagation(), late != null, syncedBlocks, syncNanos, List.copyOf(syncProblems),
         attestationsExpected, att, reqs, fails, drops);

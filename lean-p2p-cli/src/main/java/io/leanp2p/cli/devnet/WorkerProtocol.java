@@ -1,8 +1,8 @@
 package io.leanp2p.cli.devnet;
 
+import io.leanp2p.peerclient.JsonLines;
 import io.leanp2p.util.DecodeException;
 import io.leanp2p.util.Hex;
-import io.leanp2p.util.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -224,11 +224,15 @@ final class WorkerProtocol {
 
   /** One line (no newline inside: the writer escapes control characters). */
   static String line(Map<String, Object> m) {
-    return Json.write(m);
+    return JsonLines.write(m);
   }
 
   static Map<String, Object> parse(String line) throws DecodeException {
-    return Json.parseObject(line);
+    try {
+      return JsonLines.parseObject(line);
+    } catch (JsonLines.MalformedJson e) {
+      throw DecodeException.malformed("JSON: " + e.getMessage());
+    }
   }
 
   // ------------------------------------------------------------------ field access
@@ -238,11 +242,11 @@ final class WorkerProtocol {
     if (!(v instanceof Number n)) {
       throw DecodeException.malformed(key + ": not a number");
     }
-    try {
-      return n instanceof java.math.BigDecimal bd ? bd.longValueExact() : n.longValue();
-    } catch (ArithmeticException e) {
+    Long exact = JsonLines.integer(n);
+    if (exact == null) {
       throw DecodeException.malformed(key + ": not a 64-bit integer");
     }
+    return exact;
   }
 
   static String string(Map<String, Object> m, String key) throws DecodeException {

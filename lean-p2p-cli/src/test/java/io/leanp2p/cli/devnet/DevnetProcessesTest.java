@@ -3,7 +3,7 @@ package io.leanp2p.cli.devnet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.leanp2p.cli.Main;
-import io.leanp2p.util.Json;
+import io.leanp2p.peerclient.JsonLines;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -84,8 +84,8 @@ class DevnetProcessesTest {
     assertThat(maxWorkers).as(r.out() + r.err()).isEqualTo(3);
     assertThat(workers()).as("children left after the run").isEmpty();
     assertThat(r.out()).contains("4 nodes in 2 processes");
-    Map<String, Object> s = Json.parseObject(Files.readString(json));
-    assertThat(s).as(Json.write(s) + "\n" + r.out() + r.err()).containsEntry("everyNodeGotEveryBlock", true);
+    Map<String, Object> s = JsonLines.parseObject(Files.readString(json));
+    assertThat(s).as(JsonLines.write(s) + "\n" + r.out() + r.err()).containsEntry("everyNodeGotEveryBlock", true);
     assertThat(((Number) s.get("blocksPublished")).intValue()).isEqualTo(5);
     // 5 blocks, each to the 3 other nodes, plus the late node from the slot after its mesh formed
     // (it joins in slot 3: slot 4 at the earliest, slot 5 at the latest for this test)

@@ -3,7 +3,7 @@ package io.leanp2p.cli.devnet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.leanp2p.cli.Main;
-import io.leanp2p.util.Json;
+import io.leanp2p.peerclient.JsonLines;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -25,8 +25,8 @@ class DevnetSmokeTest {
     int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true),
         "devnet", "--nodes", "3", "--slots", "8", "--slot-ms", "700", "--block-size", "20000",
         "--late-join-slot", "2", "--seed", "7", "--json", json.toString());
-    Map<String, Object> s = Json.parseObject(Files.readString(json));
-    assertThat(s).as(Json.write(s) + "\n" + out + err).containsEntry("everyNodeGotEveryBlock", true);
+    Map<String, Object> s = JsonLines.parseObject(Files.readString(json));
+    assertThat(s).as(JsonLines.write(s) + "\n" + out + err).containsEntry("everyNodeGotEveryBlock", true);
     assertThat(((Number) s.get("blocksPublished")).intValue()).isEqualTo(8);
     // 2 receivers per block among the first three nodes, and the late node for at least one block
     assertThat(((Number) s.get("expectedDeliveries")).intValue()).isGreaterThanOrEqualTo(2 * 8 + 1);

@@ -2,7 +2,7 @@ package io.leanp2p.cli.devnet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leanp2p.util.Json;
+import io.leanp2p.peerclient.JsonLines;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -90,7 +90,7 @@ class StatsTest {
         true, 1, 3_000_000, List.of(), 2, 2, 1, 0, 0);
     assertThat(ok.ok()).isTrue();
     assertThat(ok.text()).contains("every node got every block: YES", "p50 2.0 ms", "late node sync: 1 blocks in 3.0 ms", "RESULT: OK");
-    Map<String, Object> json = Json.parseObject(Json.write(ok.toJson()));
+    Map<String, Object> json = JsonLines.parseObject(JsonLines.write(ok.toJson()));
     assertThat(json).containsEntry("ok", true).containsEntry("everyNodeGotEveryBlock", true);
 
     t.published(2, 1, Set.of(0), 0);
@@ -98,7 +98,7 @@ class StatsTest {
         true, 0, -1, List.of("slot 2 does not link"), 4, 3, 1, 1, 5);
     assertThat(bad.ok()).isFalse();
     assertThat(bad.text()).contains("NO, 1 of 2 deliveries missing: slot 2 at n0", "NOT finished", "sync problem", "PROBLEMS");
-    Map<String, Object> bj = Json.parseObject(Json.write(bad.toJson()));
+    Map<String, Object> bj = JsonLines.parseObject(JsonLines.write(bad.toJson()));
     assertThat(bj).containsEntry("ok", false);
     assertThat((List<?>) bj.get("missing")).hasSize(1);
   }
