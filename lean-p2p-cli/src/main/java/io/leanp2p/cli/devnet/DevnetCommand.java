@@ -24,7 +24,9 @@ import picocli.CommandLine.Spec;
           + "missed: status from a peer, blocks_by_root for the head that peer announces (its parent is "
           + "missing locally), blocks_by_range for the rest, every parent root checked.",
       "A table refreshes every slot (in place on a terminal); a summary prints at the end "
-          + "(--slots N, or Ctrl-C). Exit code 0 when every node got every block, 1 otherwise."
+          + "(--slots N, or Ctrl-C). Exit code 0 when every node got every block and every attestation "
+          + "published while it was in the network (connected, subscriptions known both ways; the late node "
+          + "from the slot it joined in) and the late node synced, 1 otherwise."
     })
 public final class DevnetCommand implements Callable<Integer> {
   /** The transports the devnet can run on. */

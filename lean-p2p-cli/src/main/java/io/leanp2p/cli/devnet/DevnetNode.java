@@ -112,6 +112,7 @@ final class DevnetNode implements NetworkListener, AutoCloseable {
         long[] a = SimAttestations.parse(m.data());
         if (seenAttestations.add(a[0] + "/" + a[1])) {
           attestationsIn.incrementAndGet();
+          arrivals.attested(a[1], (int) a[0], index);
         }
       }
     } catch (DecodeException e) {

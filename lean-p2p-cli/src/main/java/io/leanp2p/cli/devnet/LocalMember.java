@@ -104,9 +104,11 @@ final class LocalMember implements DevnetMember {
   @Override
   public MeshCounts mesh() {
     NetworkSnapshot s = node.network().snapshot();
-    return new MeshCounts(s.meshPeers().getOrDefault(node.topics.block(), List.of()).size(),
-        s.topicPeers().getOrDefault(node.topics.block(), List.of()).size(),
-        s.peers().stream().map(pi -> pi.peer().toBase58()).toList());
+    List<PeerId> blockPeers = s.topicPeers().getOrDefault(node.topics.block(), List.of());
+    List<PeerId> attestationPeers = s.topicPeers().getOrDefault(node.topics.attestation(), List.of());
+    return new MeshCounts(s.meshPeers().getOrDefault(node.topics.block(), List.of()).size(), blockPeers.size(),
+        s.peers().stream().map(pi -> pi.peer().toBase58()).toList(),
+        blockPeers.stream().filter(attestationPeers::contains).map(PeerId::toBase58).toList());
   }
 
   @Override

@@ -124,11 +124,13 @@ final class WorkerProtocol {
     m.put("mesh", c.mesh());
     m.put("subscribers", c.subscribers());
     m.put("peers", c.peers());
+    m.put("subscribedPeers", c.subscribedPeers());
     return m;
   }
 
   static DevnetMember.MeshCounts mesh(Map<String, Object> m) throws DecodeException {
-    return new DevnetMember.MeshCounts((int) number(m, "mesh"), (int) number(m, "subscribers"), strings(m, "peers"));
+    return new DevnetMember.MeshCounts((int) number(m, "mesh"), (int) number(m, "subscribers"), strings(m, "peers"),
+        strings(m, "subscribedPeers"));
   }
 
   static Map<String, Object> row(NodeRow r) {
@@ -187,6 +189,15 @@ final class WorkerProtocol {
       problems.add(String.valueOf(o));
     }
     return new DevnetMember.SyncResult((int) number(m, "blocks"), number(m, "nanos"), problems);
+  }
+
+  static Map<String, Object> attestation(long slot, int validator, int node) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("event", "attestation");
+    m.put("slot", slot);
+    m.put("validator", validator);
+    m.put("node", node);
+    return m;
   }
 
   static Map<String, Object> block(long slot, int node, long nanos) {
