@@ -58,7 +58,7 @@ final class StreamAttacker implements AutoCloseable {
   };
 
   StreamAttacker connect(Victim v, TransportKind kind) throws Exception {
-    conn = node.await(() -> node.cm.dial(v.addr(kind), Duration.ofSeconds(15)), Duration.ofSeconds(30));
+    conn = node.await(() -> node.swarm.dial(v.addr(kind), Duration.ofSeconds(15)), Duration.ofSeconds(30));
     return this;
   }
 
