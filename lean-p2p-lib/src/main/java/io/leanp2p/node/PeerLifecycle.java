@@ -32,8 +32,6 @@ final class PeerLifecycle implements SwarmListener, Admission {
 
   private final Swarm swarm;
   private final HostPort host;
-  private final HostOutbox outbox;
-  private final int maxPeers;
   private final Duration dialTimeout;
   private final PeerManager<PeerId, Multiaddr, CloseReason> statics;
   private final Scheduler sched;
@@ -48,15 +46,13 @@ final class PeerLifecycle implements SwarmListener, Admission {
    * @param trafficProtocols the protocols whose inbound bytes count as a peer taking part (gossipsub
    *     and req/resp)
    */
-  PeerLifecycle(Swarm swarm, HostOutbox outbox, Scheduler sched, ReconnectPolicy reconnect, int maxPeers,
+  PeerLifecycle(Swarm swarm, HostPort host, Scheduler sched, ReconnectPolicy reconnect, int maxPeers,
       Duration dialTimeout, PeerPolicyConfig policyConfig, ToDoubleFunction<PeerId> score, double graylistThreshold,
       java.util.Collection<String> trafficProtocols) {
     this.swarm = swarm;
     this.trafficProtocols = java.util.Set.copyOf(trafficProtocols);
     this.sched = sched;
-    this.host = outbox;
-    this.outbox = outbox;
-    this.maxPeers = maxPeers;
+    this.host = host;
     this.dialTimeout = dialTimeout;
     this.statics = new PeerManager<>(reconnect, sched, new PeerManager.Actions<>() {
       @Override
@@ -188,7 +184,7 @@ final class PeerLifecycle implements SwarmListener, Admission {
 
   @Override
   public Decision admit(PeerTable table, PeerId peer, Direction direction, Multiaddr remoteAddress) {
-    if (outbox.peerQueueFull()) {
+    if (host.peerQueueFull()) {
       refusedHostBehind++;
       return Decision.refuse("host is not draining its peer events");
     }

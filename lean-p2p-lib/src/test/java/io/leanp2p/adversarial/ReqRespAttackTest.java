@@ -59,6 +59,55 @@ class ReqRespAttackTest extends AttackSuite {
     }
   }
 
+  /**
+   * Malformed requests, one per stream: an over-long varint, a snappy stream without its
+   * identifier, a chunk with a bad CRC, content longer and shorter than the declared length, a
+   * declared length of 0 with content, and truncated frames. None may be answered with data: each
+   * ends with one INVALID_REQUEST answer (or the stream closed without one), and the honest peer is
+   * served after them.
+   */
+  @ParameterizedTest
+  @EnumSource(TransportKind.class)
+  void malformedRequestsAreRefusedNeverAnswered(TransportKind kind) throws Exception {
+    byte[] status = SszSnappy.encodeRequest(Victim.STATUS); // varint(80) + snappy frames
+    int header = Varint.encode(80).length;
+    byte[] noIdentifier = concat(Varint.encode(80), java.util.Arrays.copyOfRange(status, header + 10, status.length));
+    byte[] badCrc = status.clone();
+    badCrc[header + 10 + 4] ^= 0x55; // the first chunk's CRC (after the 10-byte stream identifier)
+    byte[] tooLong = concat(Varint.encode(40), java.util.Arrays.copyOfRange(status, header, status.length));
+    byte[] tooShort = concat(Varint.encode(120), java.util.Arrays.copyOfRange(status, header, status.length));
+    byte[] zero = concat(Varint.encode(0), java.util.Arrays.copyOfRange(status, header, status.length));
+    byte[] truncated = java.util.Arrays.copyOf(status, status.length - 3);
+    byte[] overlongVarint = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff,
+        (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x01};
+    byte[] garbage = concat(Varint.encode(80), Attack.bytes(200, 5));
+    try (StreamAttacker a = StreamAttacker.over(kind, true).connect(victim, kind)) {
+      for (byte[] request : List.of(noIdentifier, badCrc, tooLong, tooShort, zero, truncated, overlongVarint, garbage)) {
+        byte[] wire;
+        try {
+          wire = a.exchange(LeanProtocol.STATUS.id(), request);
+        } catch (IllegalStateException reset) {
+          continue; // the victim reset the stream: no answer, which is fine
+        }
+        List<ResponseChunk> answer = decode(wire);
+        assertThat(answer).as("answer to a malformed request").hasSizeLessThanOrEqualTo(1);
+        if (!answer.isEmpty()) {
+          assertThat(answer.get(0).code()).isEqualTo(ResponseCode.INVALID_REQUEST);
+        }
+      }
+      io.leanp2p.crypto.PeerId attacker = a.node.id;
+      assertThat(victim.events.all(io.leanp2p.node.NetworkEvent.InboundRequest.class, r -> r.peer().equals(attacker)))
+          .as("malformed requests reaching the host").isEmpty();
+      victim.assertServesHonestPeer(kind);
+    }
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
   @Test
   void requestFloodOnOneConnection() throws Exception {
     int n = Attack.size(200, 1000);
