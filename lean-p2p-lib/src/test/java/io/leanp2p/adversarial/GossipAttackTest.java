@@ -14,11 +14,15 @@ import io.leanp2p.codec.gossip.SubOpts;
 import io.leanp2p.codec.snappy.SnappyBlock;
 import io.leanp2p.multiformats.Varint;
 import io.leanp2p.node.Outcome;
+import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.MuxedStream;
 import io.leanp2p.transport.TransportKind;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -122,6 +126,46 @@ class GossipAttackTest extends AttackSuite {
         frames.add(frame(control(List.of(), List.of(), List.of(), List.of(new ControlPrune(TOPIC, 0, 0)), List.of())));
       }
       a.flood(s, frames, Attack.size(3, 30));
+      victim.assertServesHonestPeers();
+    }
+  }
+
+  /**
+   * GRAFTs while in the backoff the peer itself asked for (a PRUNE with a backoff): each is a P7
+   * behaviour penalty, two within 10 s of the PRUNE, so the score falls below the graylist
+   * threshold. The peer policy disconnects the peer at its next tick and refuses it for the
+   * backoff: the same identity dialing again is closed at once.
+   */
+  @Test
+  void graftsInBackoffGraylistThePeerWhichIsDisconnectedAndKeptOut() throws Exception {
+    Map<String, String> graylisted = Map.of("reason", "score_graylisted");
+    Map<String, String> refused = Map.of("reason", "graylisted");
+    double evictedBefore = victim.metric("leanp2p_peers_evicted_total", graylisted);
+    double refusedBefore = victim.metric("leanp2p_peers_refused_total", refused);
+    try (StreamAttacker a = StreamAttacker.over(TransportKind.TCP, true).connect(victim, TransportKind.TCP)) {
+      MuxedStream s = subscribed(a);
+      List<byte[]> frames = new ArrayList<>();
+      frames.add(frame(control(List.of(), List.of(), List.of(new ControlGraft(TOPIC)), List.of(), List.of())));
+      frames.add(frame(control(List.of(), List.of(), List.of(), List.of(new ControlPrune(TOPIC, 60, 0)), List.of())));
+      for (int i = 0; i < 60; i++) {
+        frames.add(frame(control(List.of(), List.of(), List.of(new ControlGraft(TOPIC)), List.of(), List.of())));
+      }
+      a.flood(s, frames, 1);
+      Connection first = a.connection();
+      assertThat(first.closeFuture().await(20, TimeUnit.SECONDS)).as("the graylisted peer is disconnected").isTrue();
+      assertThat(victim.awaitMetric("leanp2p_peers_evicted_total", graylisted, evictedBefore + 1, Duration.ofSeconds(5)))
+          .as("graylist disconnects; victim: %s", victim.diagnostics())
+          .isGreaterThanOrEqualTo(evictedBefore + 1);
+      // the same identity comes back at once: refused for the backoff
+      try {
+        a.connect(victim, TransportKind.TCP);
+        assertThat(a.connection().closeFuture().await(20, TimeUnit.SECONDS)).as("the banned peer is closed").isTrue();
+      } catch (Exception refusedAtDial) {
+        // closed before the dial completed: refused as well
+      }
+      assertThat(victim.awaitMetric("leanp2p_peers_refused_total", refused, refusedBefore + 1, Duration.ofSeconds(5)))
+          .as("graylisted peers refused; victim: %s", victim.diagnostics())
+          .isGreaterThanOrEqualTo(refusedBefore + 1);
       victim.assertServesHonestPeers();
     }
   }
