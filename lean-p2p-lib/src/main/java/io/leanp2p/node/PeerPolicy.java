@@ -106,6 +106,14 @@ final class PeerPolicy {
   private final double graylistThreshold;
   private final View view;
   private final Map<PeerId, Facts> facts = new HashMap<>();
+  /**
+   * Peers the policy told the swarm to disconnect that are still in the table (a close completes
+   * later): they hold no slot in the budgets and are never picked twice.
+   */
+  private final Map<PeerId, Long> leaving = new HashMap<>();
+  /** A peer still in the table this long after it was told to leave counts again (a close that never came). */
+  private static final long LEAVING_MAX_NANOS = 10_000_000_000L;
+  private long lastNow;
   private final LinkedHashMap<PeerId, Long> bannedUntil = new LinkedHashMap<>();
   private final long[] refused = new long[Reason.values().length];
   private final long[] evicted = new long[Reason.values().length];
@@ -131,6 +139,7 @@ final class PeerPolicy {
 
   /** The verdict on {@code peer}, not connected yet, arriving over a connection in {@code dir}. */
   Verdict admit(PeerId peer, Direction dir, boolean isStatic, long now) {
+    lastNow = now;
     Long until = bannedUntil.get(peer);
     if (until != null && now - until >= 0) {
       bannedUntil.remove(peer);
@@ -139,7 +148,16 @@ final class PeerPolicy {
     if (until != null && !isStatic) {
       return refuse(Reason.GRAYLISTED, "graylisted for " + ((until - now) / 1_000_000_000L) + " s more");
     }
-    int size = view.size();
+    int size = 0;
+    int inbound = 0;
+    for (PeerId p : view.peers()) {
+      if (!leaving.containsKey(p)) {
+        size++;
+        if (view.direction(p) == Direction.INBOUND) {
+          inbound++;
+        }
+      }
+    }
     if (isStatic || dir == Direction.OUTBOUND) {
       if (size < maxPeers) {
         return Verdict.ACCEPT;
@@ -150,12 +168,6 @@ final class PeerPolicy {
             "room for " + (isStatic ? "a static peer" : "one of our dials"));
       }
       return isStatic ? Verdict.ACCEPT : refuse(Reason.FULL, "max peers (" + maxPeers + ") reached");
-    }
-    int inbound = 0;
-    for (PeerId p : view.peers()) {
-      if (view.direction(p) == Direction.INBOUND) {
-        inbound++;
-      }
     }
     if (inbound < maxInbound && size < maxPeers) {
       return Verdict.ACCEPT;
@@ -182,7 +194,7 @@ final class PeerPolicy {
     long bestAt = 0;
     for (PeerId p : view.peers()) {
       Facts f = facts.get(p);
-      if (f == null || f.spoke || view.direction(p) != Direction.INBOUND || view.isStatic(p)) {
+      if (f == null || f.spoke || leaving.containsKey(p) || view.direction(p) != Direction.INBOUND || view.isStatic(p)) {
         continue;
       }
       if (best == null || f.connectedAt - bestAt < 0) {
@@ -198,7 +210,7 @@ final class PeerPolicy {
     PeerId best = null;
     double bestScore = Double.POSITIVE_INFINITY;
     for (PeerId p : view.peers()) {
-      if (view.isStatic(p) || (dir != null && view.direction(p) != dir)) {
+      if (view.isStatic(p) || leaving.containsKey(p) || (dir != null && view.direction(p) != dir)) {
         continue;
       }
       double s = view.score(p);
@@ -233,6 +245,7 @@ final class PeerPolicy {
 
   private Verdict evict(PeerId victim, Reason r, String why) {
     evicted[r.ordinal()]++;
+    leaving.put(victim, lastNow);
     publish();
     return new Verdict(Verdict.Kind.EVICT, victim, why);
   }
@@ -245,6 +258,7 @@ final class PeerPolicy {
 
   void disconnected(PeerId peer) {
     facts.remove(peer);
+    leaving.remove(peer);
   }
 
   /** The peer sent a gossipsub RPC, a request or a response. */
@@ -266,16 +280,18 @@ final class PeerPolicy {
    * banned for the backoff). Call every second or so.
    */
   List<Disconnect> tick(long now) {
+    lastNow = now;
     List<Disconnect> out = new ArrayList<>();
     long grace = cfg.silentGrace().toNanos();
     long backoff = cfg.graylistBackoff().toNanos();
     for (PeerId p : view.peers()) {
-      if (view.isStatic(p)) {
+      if (view.isStatic(p) || leaving.containsKey(p)) {
         continue;
       }
       if (backoff > 0 && view.score(p) < graylistThreshold) {
         ban(p, now + backoff);
         evicted[Reason.SCORE_GRAYLISTED.ordinal()]++;
+        leaving.put(p, now);
         out.add(new Disconnect(p, "graylisted: gossipsub score " + Math.round(view.score(p) * 100) / 100.0
             + " below " + graylistThreshold + ", kept out for " + cfg.graylistBackoff().toSeconds() + " s"));
         continue;
@@ -283,10 +299,15 @@ final class PeerPolicy {
       Facts f = facts.get(p);
       if (grace > 0 && f != null && !f.spoke && now - f.connectedAt >= grace) {
         evicted[Reason.SILENT.ordinal()]++;
+        leaving.put(p, now);
         out.add(new Disconnect(p, "silent: no gossipsub or req/resp traffic within "
             + cfg.silentGrace().toSeconds() + " s"));
       }
     }
+    // a peer told to leave that is gone without a word of it (bounded, whatever the swarm does)
+    java.util.Set<PeerId> present = new java.util.HashSet<>();
+    view.peers().forEach(present::add);
+    leaving.entrySet().removeIf(e -> !present.contains(e.getKey()) || now - e.getValue() > LEAVING_MAX_NANOS);
     for (Iterator<Long> it = bannedUntil.values().iterator(); it.hasNext(); ) {
       if (now - it.next() >= 0) {
         it.remove();

@@ -119,6 +119,38 @@ class PeerPolicyTest {
   }
 
   @Test
+  void aPeerToldToLeaveIsNeverPickedTwiceNorCountedWhileItsCloseIsUnderWay() {
+    PeerPolicy p = policy(PeerPolicyConfig.defaults().withSilentGrace(Duration.ofSeconds(5)), 4);
+    PeerId[] sybils = new PeerId[3];
+    for (int i = 0; i < 3; i++) {
+      sybils[i] = peer();
+      arrive(p, sybils[i], Direction.INBOUND);
+    }
+    // newcomers arrive faster than the evicted peers' connections close: the table still lists them
+    java.util.Set<PeerId> evicted = new java.util.HashSet<>();
+    for (int i = 0; i < 3; i++) {
+      PeerId newcomer = peer();
+      PeerPolicy.Verdict v = p.admit(newcomer, Direction.INBOUND, false, now);
+      assertThat(v.kind()).isEqualTo(PeerPolicy.Verdict.Kind.EVICT);
+      assertThat(evicted.add(v.evict())).as("a different peer each time").isTrue();
+      table.peers.put(newcomer, Direction.INBOUND);
+      p.connected(newcomer, now);
+      p.spoke(newcomer);
+      now += S / 100;
+    }
+    assertThat(evicted).containsExactlyInAnyOrder(sybils);
+    // the silence tick (past the 5 s grace) does not count them again
+    now += 6 * S;
+    assertThat(p.tick(now)).isEmpty();
+    // nobody left to evict (the newcomers spoke, the leaving ones are leaving): the next is refused
+    assertThat(p.admit(peer(), Direction.INBOUND, false, now).kind()).isEqualTo(PeerPolicy.Verdict.Kind.REFUSE);
+    // a close that never comes: after 10 s the peer counts again (and is silent, so it goes)
+    now += 5 * S;
+    p.tick(now);
+    assertThat(p.tick(now + S)).extracting(PeerPolicy.Disconnect::peer).containsExactlyInAnyOrder(sybils);
+  }
+
+  @Test
   void aNewcomerTakesThePlaceOfTheLongestSilentInboundPeer() {
     PeerPolicy p = policy(PeerPolicyConfig.defaults(), 4);
     PeerId[] sybils = new PeerId[3];
