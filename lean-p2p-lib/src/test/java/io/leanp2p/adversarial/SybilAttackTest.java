@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.leanp2p.crypto.PrivateKey;
 import io.leanp2p.crypto.Secp256k1PrivateKey;
+import io.leanp2p.transport.TransportKind;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.security.SecureRandom;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
  * nothing, connect over and over from 80 addresses. Before the peer policy, 64 of them filled
  * {@code maxPeers} and every honest peer was accepted and closed at once for as long as they
  * stayed. Now, while they hammer, honest peers must be served at once (connect, status answered,
- * gossip delivered) over both transports, the table never grows beyond {@code maxPeers}, and the
+ * gossip delivered) over both transports, the victim's own dials must get through, the table never grows beyond {@code maxPeers}, and the
  * policy's evictions show in its counters. CI runs 2 rounds of honest checks under 2 TCP
  * hammers; {@code -Dleanp2p.adversarial.full=true} runs rounds under 4 for at least a minute (and
  * 10 rounds at least): long enough for the silent grace (30 s) to cut sybils as well.
@@ -117,6 +118,7 @@ class SybilAttackTest extends AttackSuite {
       long hammering = System.nanoTime();
       for (int round = 0; round < rounds || System.nanoTime() - hammering < minDuration.toNanos(); round++) {
         victim.assertServesHonestPeers();
+        victim.assertDialsOut(round % 2 == 0 ? TransportKind.TCP : TransportKind.QUIC);
         assertThat(victim.peerCount()).as("peers while under attack").isLessThanOrEqualTo(64);
       }
       // the lock-out was real: honest peers and sybils found the inbound budget full and took

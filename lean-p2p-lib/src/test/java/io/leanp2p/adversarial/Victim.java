@@ -175,6 +175,28 @@ final class Victim implements AutoCloseable {
     }
   }
 
+  /**
+   * The victim's host dials a fresh honest node (listening on 127.0.0.1 over {@code kind}): the
+   * connection must come up and the peer must still be connected once both sides saw it (our
+   * dials find room however full the inbound side is).
+   */
+  void assertDialsOut(TransportKind kind) throws Exception {
+    int n = honestCount.incrementAndGet();
+    Recorder rec = new Recorder();
+    try (LeanNetwork h = LeanNetwork.start(NetworkConfig.builder()
+        .name(name + "-honest" + n)
+        .listen(kind == TransportKind.TCP ? "/ip4/127.0.0.1/tcp/0" : "/ip4/127.0.0.1/udp/0/quic-v1")
+        .build(), rec)) {
+      Multiaddr addr = h.awaitReady(T).get(0).withP2p(h.localPeerId().toBytes());
+      assertThat(net.dial(addr.toString())).isEqualTo(Outcome.ACCEPTED);
+      events.await(NetworkEvent.PeerConnected.class, e -> e.peer().equals(h.localPeerId()), T);
+      rec.await(NetworkEvent.PeerConnected.class, e -> e.peer().equals(id()), T);
+      assertThat(events.all(NetworkEvent.PeerDisconnected.class, e -> e.peer().equals(h.localPeerId())))
+          .as("our dial, disconnected by the victim's own policy; victim: %s", diagnostics())
+          .isEmpty();
+    }
+  }
+
   /** Both transports. */
   void assertServesHonestPeers() throws Exception {
     assertServesHonestPeer(TransportKind.TCP);
