@@ -29,6 +29,7 @@ int32_t lp_callback_mask(const lean_p2p_callbacks *cb) {
   m |= cb->on_mesh_change ? 1 << 11 : 0;
   m |= cb->on_publish_completed ? 1 << 12 : 0;
   m |= cb->on_ping ? 1 << 13 : 0;
+  m |= cb->on_command_abandoned ? 1 << 14 : 0;
   return m;
 }
 
@@ -386,6 +387,26 @@ static void JNICALL n_ping(JNIEnv *env, jclass cls, jlong h, jstring peer, jlong
   leave(&sc);
 }
 
+static void JNICALL n_command_abandoned(JNIEnv *env, jclass cls, jlong h, jint command, jstring target,
+                                        jlong channel, jbyteArray reason) {
+  (void)cls;
+  scope sc;
+  if (!enter(h, &sc)) {
+    return;
+  }
+  if (sc.s->cb.on_command_abandoned != NULL) {
+    cstr t;
+    cbytes r;
+    const char *tt = str(env, target, &t);
+    const uint8_t *text = bytes(env, reason, &r, 1);
+    sc.s->cb.on_command_abandoned(sc.s->host, command, tt != NULL ? tt : "", (uint64_t)channel,
+                                  text != NULL ? (const char *)text : "");
+    free(t.heap);
+    free(r.heap);
+  }
+  leave(&sc);
+}
+
 static void JNICALL n_log(JNIEnv *env, jclass cls, jint level, jbyteArray utf8) {
   (void)cls;
   cbytes b;
@@ -420,6 +441,7 @@ int lp_register_natives(JNIEnv *env, jclass callbacks_class) {
       NATIVE("meshChange", "(JLjava/lang/String;Ljava/lang/String;Z)V", n_mesh_change),
       NATIVE("publishCompleted", "(JLjava/lang/String;[BIZ)V", n_publish_completed),
       NATIVE("ping", "(JLjava/lang/String;J[B)V", n_ping),
+      NATIVE("commandAbandoned", "(JILjava/lang/String;J[B)V", n_command_abandoned),
       NATIVE("log", "(I[B)V", n_log),
   };
   return (*env)->RegisterNatives(env, callbacks_class, methods, (jint)(sizeof methods / sizeof methods[0])) ==
