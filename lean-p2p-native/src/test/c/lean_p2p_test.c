@@ -769,6 +769,15 @@ static void run_inproc(void) {
         (unsigned long long)id1, (unsigned long long)id2, (unsigned long long)id3);
   CHECK(READ(&a, terminal(&r1) == 1 && terminal(&r2) == 1 && terminal(&r3) == 1),
         "exactly one terminal callback per request");
+  static req rb;
+  uint64_t idb = 0;
+  status_ssz(st, 2);
+  o = lean_p2p_send_rpc_request(2, a_id, LEAN_P2P_STATUS, st, sizeof st, &rb, &idb);
+  REQUIRE(o == LEAN_P2P_ACCEPTED, "b sends a a status request");
+  REQUIRE(WAIT_FOR(&b, terminal(&rb) >= 1, WAIT_MS), "its terminal callback arrives on b");
+  CHECK(READ(&b, rb.chunks == 1 && rb.eos == 1 && memcmp(rb.data[0], st, 80) == 0), "a answered it (echo)");
+  CHECK(id1 == 1 && idb == 1, "request ids are per network: a's first was 1, b's first is 1 too (%llu, %llu)",
+        (unsigned long long)id1, (unsigned long long)idb);
 
   section("gossip both ways, message ids, duplicates, deferred validation");
   CHECK(lean_p2p_subscribe_gossip_topic(1, TOPIC) == LEAN_P2P_ACCEPTED, "a subscribes");
