@@ -372,8 +372,9 @@ LEAN_P2P_API int32_t lean_p2p_wait_for_network_ready(uint32_t network_id, uint32
  * threads are released; then it returns. After it returns no callback of this network runs (it
  * waits for a running callback to return) and the id may be reused. Returns ACCEPTED (stopped by
  * this call) or CLOSED (no such network, or already stopped). Called from a callback of the same
- * network it does not wait for that callback; the network's terminal callbacks not yet delivered
- * are then dropped. Never call it while holding a lock this network's callbacks take (deadlock).
+ * network it does not wait for that callback; the network's callbacks not yet delivered are then
+ * not run (counted in "leanp2p_native_callbacks_dropped_total"; an abandoned command is logged at
+ * WARN instead). Never call it while holding a lock this network's callbacks take (deadlock).
  */
 LEAN_P2P_API int32_t lean_p2p_stop_network(uint32_t network_id);
 
@@ -475,7 +476,9 @@ LEAN_P2P_API uint64_t lean_p2p_get_connected_peers_total(uint32_t network_id);
  * ("leanp2p_command_refusals_total", "reason=queue_full"), "leanp2p_listener_failures_total",
  * "leanp2p_native_gossip_undecodable_total", and the process-wide "leanp2p_native_global_refs" (JNI
  * global references the library holds: 3 for the runtime + 1 per existing network),
- * "leanp2p_native_attached_host_threads", ("leanp2p_native_threads", "prefix=<thread name prefix>").
+ * "leanp2p_native_attached_host_threads", ("leanp2p_native_threads", "prefix=<thread name prefix>"),
+ * "leanp2p_native_callbacks_dropped_total" (callbacks not run because a stop did not wait for them:
+ * one called from the network's own callback).
  * The list is in docs/architecture.md and docs/native.md. Returns ACCEPTED and writes *value_out (0 when absent), or NOT_STARTED / CLOSED /
  * INVALID.
  */

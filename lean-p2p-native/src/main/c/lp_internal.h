@@ -75,6 +75,10 @@ void lp_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern __thread int lp_tls_callback_slot;
 extern __thread uint32_t lp_tls_callback_gen;
 
+/* Callbacks not run because their network was being stopped (process-wide; get_metric
+   "leanp2p_native_callbacks_dropped_total"). */
+uint64_t lp_callbacks_dropped(void);
+
 /* Bit per callback, as io.leanp2p.cabi.NativeNetwork.CB_*. */
 int32_t lp_callback_mask(const lean_p2p_callbacks *cb);
 

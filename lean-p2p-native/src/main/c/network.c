@@ -782,6 +782,11 @@ LEAN_P2P_API int32_t lean_p2p_get_metric(uint32_t id, const char *name, const ch
     *value_out = (double)lp_global_refs();
     return LEAN_P2P_ACCEPTED;
   }
+  if (strcmp(name, "leanp2p_native_callbacks_dropped_total") == 0) { /* process-wide, counted in C */
+    read_leave(&c);
+    *value_out = (double)lp_callbacks_dropped();
+    return LEAN_P2P_ACCEPTED;
+  }
   jdouble v = (*c.env)->CallDoubleMethod(c.env, c.s->net, LP.metric, jstring_of(c.env, name),
                                          labels != NULL && *labels != '\0' ? jstring_of(c.env, labels) : NULL);
   int failed = (*c.env)->ExceptionCheck(c.env);

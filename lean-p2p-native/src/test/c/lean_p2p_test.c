@@ -943,6 +943,8 @@ static void run_inproc(void) {
   CHECK(b2_threads >= 2, "(the running b2 has its loop and delivery threads: %.0f)", b2_threads);
 
   section("stop from inside the network's own callback");
+  double dropped_before = -1;
+  lean_p2p_get_metric(2, "leanp2p_native_callbacks_dropped_total", NULL, &dropped_before);
   host_init(&d, "d", 5);
   d.stop_in_callback = 1;
   p = params(&d, "/ip4/127.0.0.1/tcp/0");
@@ -958,6 +960,11 @@ static void run_inproc(void) {
     WAIT_FOR(&b2, 0, 50); /* its delivery thread ends once the stopping callback returned */
   }
   CHECK(d_threads == 0, "no thread of d is left (%.0f)", d_threads);
+  double dropped_after = -1;
+  lean_p2p_get_metric(2, "leanp2p_native_callbacks_dropped_total", NULL, &dropped_after);
+  CHECK(dropped_after - dropped_before >= 1,
+        "d's callbacks after its in-callback stop (at least its disconnected(b2)) were not run but counted (%.0f)",
+        dropped_after - dropped_before);
   refs = -1;
   lean_p2p_get_metric(2, "leanp2p_native_global_refs", NULL, &refs);
   CHECK(refs == 3 + 1, "and d's reference too (%.0f)", refs);

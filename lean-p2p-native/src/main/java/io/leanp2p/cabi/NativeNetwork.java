@@ -494,10 +494,12 @@ public final class NativeNetwork implements NetworkListener {
       case Codes.CMD_OTHER -> target = a.command() + " " + target;
       default -> { }
     }
-    if (wants(CB_ABANDONED)) {
-      NativeCallbacks.commandAbandoned(handle, command, target, channel, utf8(a.reason()));
-    } else {
+    if (!wants(CB_ABANDONED)) {
       LOG.warn("{}: accepted command {} ({}) abandoned: {}", name, a.command(), a.target(), a.reason());
+    } else if (!NativeCallbacks.commandAbandoned(handle, command, target, channel, utf8(a.reason()))) {
+      // stopped from its own callback: no callback may run any more; say it in the log instead
+      LOG.warn("{}: accepted command {} ({}) abandoned: {} (not delivered: the network was stopped from its"
+          + " own callback)", name, a.command(), a.target(), a.reason());
     }
   }
 
