@@ -371,7 +371,8 @@ LEAN_P2P_API int32_t lean_p2p_wait_for_network_ready(uint32_t network_id, uint32
  * of ours gets its one terminal callback; connections, listeners, timers and the network's
  * threads are released; then it returns. After it returns no callback of this network runs (it
  * waits for a running callback to return) and the id may be reused. Returns ACCEPTED (stopped by
- * this call) or CLOSED (no such network, or already stopped). Called from a callback of the same
+ * this call) or CLOSED (no such network, or already stopped; a caller racing another stop of the
+ * same network gets CLOSED only once that stop is complete). Called from a callback of the same
  * network it does not wait for that callback; the network's callbacks not yet delivered are then
  * not run (counted in "leanp2p_native_callbacks_dropped_total"; an abandoned command is logged at
  * WARN instead). Never call it while holding a lock this network's callbacks take (deadlock).

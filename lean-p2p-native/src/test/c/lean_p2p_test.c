@@ -544,8 +544,51 @@ static void *stop_hammer_run(void *arg) {
   return NULL;
 }
 
+/* Three threads call stop_network on one network at once: one ACCEPTED, the others CLOSED, and
+ * none returns before the stop is complete (no callback runs after any of them returned). */
+typedef struct stopper {
+  host *h;
+  pthread_barrier_t *go;
+  int32_t outcome;
+} stopper;
+
+static void *stopper_run(void *arg) {
+  stopper *st = arg;
+  pthread_barrier_wait(st->go);
+  st->outcome = lean_p2p_stop_network(st->h->net);
+  pthread_mutex_lock(&st->h->mu);
+  st->h->stopped = 1;
+  pthread_mutex_unlock(&st->h->mu);
+  return NULL;
+}
+
+static void stop_concurrently(host *h) {
+  enum { STOPPERS = 3 };
+  pthread_barrier_t go;
+  pthread_barrier_init(&go, NULL, STOPPERS);
+  stopper st[STOPPERS];
+  pthread_t t[STOPPERS];
+  for (int i = 0; i < STOPPERS; i++) {
+    st[i].h = h;
+    st[i].go = &go;
+    st[i].outcome = -1;
+    if (i > 0) pthread_create(&t[i], NULL, stopper_run, &st[i]);
+  }
+  stopper_run(&st[0]);
+  int accepted = 0, closed = 0;
+  for (int i = 0; i < STOPPERS; i++) {
+    if (i > 0) pthread_join(t[i], NULL);
+    accepted += st[i].outcome == LEAN_P2P_ACCEPTED;
+    closed += st[i].outcome == LEAN_P2P_CLOSED;
+  }
+  pthread_barrier_destroy(&go);
+  CHECK(accepted == 1 && closed == STOPPERS - 1,
+        "%s: %d threads stop it at once: one ACCEPTED, the others CLOSED (%d, %d)", h->label, STOPPERS, accepted,
+        closed);
+}
+
 /* Starts `threads` publishing threads on h's network, waits until each has found the command lane
- * full (so commands are queued), stops the network under them, and returns how many publishes were
+ * full (so commands are queued), stops the network under them (from 3 threads at once), and returns how many publishes were
  * ACCEPTED. Checks that every call got an outcome and each thread ended on CLOSED / NOT_STARTED. */
 static long hammer_then_stop(host *h, int threads, size_t payload_len) {
   stop_hammer hm[8];
@@ -566,7 +609,7 @@ static long hammer_then_stop(host *h, int threads, size_t payload_len) {
     WAIT_FOR(h, 0, 20);
   }
   CHECK(full == threads, "%s: %d threads publishing; each has found the lane full (%d)", h->label, threads, full);
-  stop_host(h); /* under the publishing threads */
+  stop_concurrently(h); /* under the publishing threads */
   long accepted = 0, odd = 0, calls = 0;
   int ends_ok = 1;
   for (int i = 0; i < threads; i++) {
