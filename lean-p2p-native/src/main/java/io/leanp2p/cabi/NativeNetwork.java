@@ -161,12 +161,6 @@ public final class NativeNetwork implements NetworkListener {
     NetworkConfig config;
     try {
       config = b.build();
-      // room for the reports of a stop: every command still queued in both lanes becomes one
-      // peer event (CommandAbandoned, ConnectionFailed, PingResult), on top of the usual backlog
-      config = config.toBuilder()
-          .peerEventQueueCapacity(
-              config.peerEventQueueCapacity() + config.controlLaneCapacity() + config.bulkLaneCapacity())
-          .build();
     } catch (RuntimeException e) {
       return n.failed(Codes.START_INVALID, "bad network options: " + e.getMessage());
     }
@@ -223,24 +217,11 @@ public final class NativeNetwork implements NetworkListener {
   }
 
   /**
-   * Closes the network (idempotent; returns when everything is released). Peer events shed while
-   * closing (reports of abandoned commands among them: only when the host left a full backlog of
-   * peer events undelivered) can no longer be read from the network's metrics once the C slot is
-   * gone, so they are logged.
+   * Closes the network (idempotent; returns when everything is released, after the outcome
+   * events of the commands it abandoned, which the host API never sheds).
    */
   public void close() {
-    double shedBefore = peerEventsShed();
     net.close();
-    double shed = peerEventsShed() - shedBefore;
-    if (shed > 0) {
-      LOG.warn("{}: {} peer events (reports of abandoned commands among them) were shed while closing: the host"
-          + " had not drained its peer-event backlog", name, (long) shed);
-    }
-  }
-
-  private double peerEventsShed() {
-    double v = net.metrics().value("leanp2p_events_shed_total", Map.of("class", "peer"));
-    return Double.isNaN(v) ? 0 : v;
   }
 
   /** Takes (and clears) the reason of this thread's last refused command. */
