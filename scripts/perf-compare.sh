@@ -67,7 +67,8 @@ run() { # side round name class args...
     echo "uptime before: $(uptime)"; } > "$log"
   # shellcheck disable=SC2086
   nice -n 10 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-    $BENCH_JVM_OPTS $jfr -cp "${cp[$side]}" "io.leanp2p.bench.$cls" "$@" 2>/dev/null | grep -v '^SLF4J' >> "$log" || true
+    $BENCH_JVM_OPTS $jfr -cp "${cp[$side]}" "io.leanp2p.bench.$cls" "$@" 2> "$log.stderr" | grep -v '^SLF4J' >> "$log" || true
+  grep -q '^Exception\|^Caused by' "$log.stderr" && { echo "FAILED:"; grep -A3 '^Exception' "$log.stderr" | head -8; } >> "$log" || true
   echo "uptime after: $(uptime)" >> "$log"
   cat "$log"
 }

@@ -13,11 +13,11 @@ import io.leanp2p.protocol.reqresp.LeanProtocol;
 import io.leanp2p.protocol.reqresp.RequestError;
 import io.leanp2p.transport.CloseReason;
 import io.leanp2p.transport.Connection;
+import io.leanp2p.transport.EventLoops;
 import io.leanp2p.util.DecodeException;
 import io.leanp2p.util.Scheduler;
 import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -99,7 +99,7 @@ final class NetworkLoop {
     }
     this.group =
         new MultiThreadIoEventLoopGroup(
-            1, new DefaultThreadFactory("lean-p2p-" + name + "-loop", true), NioIoHandler.newFactory());
+            1, new DefaultThreadFactory("lean-p2p-" + name + "-loop", true), EventLoops.ioHandlerFactory());
     this.loop = (EventLoop) group.next();
     this.scheduler = Scheduler.of(loop);
     this.lanes =

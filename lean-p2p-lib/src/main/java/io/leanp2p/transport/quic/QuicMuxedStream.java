@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
  * A native QUIC bidirectional stream as a {@link MuxedStream}: writes of one event-loop task are
  * flushed together at its end and FIN rides on the last data frame (or an empty FIN frame queued
  * behind the data: Netty's {@code shutdownOutput} would overtake queued writes), the
- * input-shutdown event is {@link StreamHandler#onRemoteClose}, {@link #setReadPaused} is autoRead
- * (unread bytes stay in QUIC and are not credited back to the sender). It is also the last handler
- * of the stream channel's pipeline. All methods run on the connection's event loop.
+ * input-shutdown event is {@link StreamHandler#onRemoteClose}; reads are explicit and batched per
+ * loop turn ({@link #scheduleReadDrain}), and {@link #setReadPaused} stops them (unread bytes stay in
+ * QUIC and are not credited back to the sender). It is also the last handler of the stream
+ * channel's pipeline. All methods run on the connection's event loop.
  *
  * <p>Until a {@link StreamHandler} is installed autoRead is off, so early bytes wait inside QUIC's
  * flow-controlled receive buffer; the few chunks read in the same batch as a pause are held here.
@@ -39,7 +40,13 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
   private final Direction direction;
   private final ArrayDeque<ByteBuf> held = new ArrayDeque<>();
   private final ArrayDeque<PendingWrite> outbound = new ArrayDeque<>();
+  /** Reads per {@link #drainReads} turn before yielding to the loop's other work. */
+  private static final int MAX_DRAIN_READS = 8;
+
   private boolean flushScheduled;
+  private boolean drainScheduled;
+  private boolean draining;
+  private long bytesRead;
   private boolean finPending;
   private StreamHandler handler;
   private boolean paused;
@@ -82,10 +89,7 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
     }
     this.handler = h;
     drain();
-    if (!paused && channel.isActive()) {
-      channel.config().setAutoRead(true);
-      channel.read();
-    }
+    scheduleReadDrain();
   }
 
   @Override
@@ -186,13 +190,46 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
     paused = p;
     if (!p) {
       drain();
+      scheduleReadDrain();
     }
-    if (handler != null && channel.isActive()) {
-      channel.config().setAutoRead(!p);
-      if (!p) {
+  }
+
+  /**
+   * Reads are batched per event-loop turn. autoRead stays off: Netty's QUIC reads a stream after
+   * every received packet (~1.3 KB) while a read is pending, which would hand the protocol one
+   * small buffer per packet. Instead one read stays "armed": the first packet of a turn delivers
+   * its bytes and schedules {@link #drainReads}, which runs after the loop has processed all the
+   * datagrams of this turn (up to 32 per recvmmsg) and takes everything QUIC buffered meanwhile in
+   * a few large reads, then arms again. Unread bytes stay in QUIC's flow-controlled receive buffer.
+   */
+  private void scheduleReadDrain() {
+    if (!drainScheduled && !draining && handler != null && !paused && !reset) {
+      drainScheduled = true;
+      channel.eventLoop().execute(this::drainReads);
+    }
+  }
+
+  private void drainReads() {
+    drainScheduled = false;
+    draining = true;
+    try {
+      for (int round = 0; round < MAX_DRAIN_READS; round++) {
+        if (handler == null || paused || reset || !channel.isActive()) {
+          return;
+        }
+        long before = bytesRead;
+        // reads what QUIC holds (a few buffers of up to 64 KiB); when it holds nothing the read
+        // stays pending: the stream is armed for the next packet
         channel.read();
+        if (bytesRead == before) {
+          return;
+        }
       }
+    } finally {
+      draining = false;
     }
+    // still more after MAX_DRAIN_READS reads: continue after the loop's other work
+    scheduleReadDrain();
   }
 
   @Override
@@ -209,6 +246,7 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
       return;
     }
     connection.markActivity();
+    bytesRead += buf.readableBytes();
     if (log.isTraceEnabled()) {
       log.trace("stream {} read {} bytes (handler={} paused={})", channel.streamId(), buf.readableBytes(), handler != null, paused);
     }
@@ -221,6 +259,7 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
       return;
     }
     deliver(buf);
+    scheduleReadDrain();
   }
 
   @Override
