@@ -173,7 +173,7 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
     this.router = new GossipRouter(config.gossip(), scheduler, new SecureRandom(), this);
     this.gossipStreams = new GossipStreams(router);
     for (GossipProtocol p : GossipProtocol.values()) {
-      registry.register(p.id(), this::onInboundGossipStream);
+      registry.register(p.id(), (stream, leftover) -> onInboundGossipStream(p.id(), stream, leftover));
     }
     this.reqresp = new ReqResp(config.reqresp(), scheduler, this, this::openStream);
     for (LeanProtocol p : LeanProtocol.values()) {
@@ -753,8 +753,14 @@ final class NetworkServices implements ConnectionEvents, GossipOutput, ReqRespLi
   private Scheduler.Cancellable gossipPauseTimer;
   private boolean requestsPaused;
 
-  private void onInboundGossipStream(MuxedStream stream, ByteBuf leftover) {
+  private void onInboundGossipStream(String protocol, MuxedStream stream, ByteBuf leftover) {
     PeerId peer = stream.connection().remotePeer();
+    // the router must know the peer before its first RPC is read (its subscriptions): the peer's
+    // stream may be negotiated before ours to it (as in the core branch's GossipService)
+    Connection c = stream.connection();
+    if (peers.containsKey(peer)) {
+      router.addPeer(peer, protocol, c.direction(), ipOf(c.remoteAddress()));
+    }
     inboundGossip.put(peer, stream);
     if (gossipPaused) {
       stream.setReadPaused(true);
