@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A native QUIC bidirectional stream as a {@link MuxedStream}: writes of one event-loop task are
- * flushed together at its end and FIN rides on the last data frame (or an empty FIN frame queued
+ * flushed together at its end, or as soon as {@link #FLUSH_BYTES} are queued ahead of the newest
+ * one, and FIN rides on the last data frame (or an empty FIN frame queued
  * behind the data: Netty's {@code shutdownOutput} would overtake queued writes), the
  * input-shutdown event is {@link StreamHandler#onRemoteClose}; reads are explicit and batched per
  * loop turn ({@link #scheduleReadDrain}), and {@link #setReadPaused} stops them (unread bytes stay in
@@ -43,6 +44,18 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
   /** Reads per {@link #drainReads} turn before yielding to the loop's other work. */
   private static final int MAX_DRAIN_READS = 8;
 
+  /**
+   * Bytes queued ahead of the newest write that make {@link #write} flush at once instead of at the
+   * end of the loop task: a response of many chunks starts leaving with its first chunk, while
+   * small writes of one task (gossip to one peer) still share packets.
+   */
+  static final int FLUSH_BYTES = 64 * 1024;
+
+  /** Unflushed bytes above which {@link #isWritable()} is false until the end-of-task flush. */
+  static final int WRITE_HIGH_WATER = 1024 * 1024;
+
+  private long unflushedBytes;
+  private boolean lastWritable = true;
   private boolean flushScheduled;
   private boolean drainScheduled;
   private boolean draining;
@@ -99,11 +112,32 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
       return channel.newFailedFuture(
           new IllegalStateException(reset ? "stream reset" : "write side closed"));
     }
-    log.trace("stream {} write {} bytes", channel.streamId(), data.readableBytes());
+    int n = data.readableBytes();
+    log.trace("stream {} write {} bytes", channel.streamId(), n);
     ChannelPromise p = channel.newPromise();
     outbound.add(new PendingWrite(data, p));
+    unflushedBytes += n;
+    if (unflushedBytes - n >= FLUSH_BYTES) {
+      // enough queued ahead of this write: send it now (per chunk, not per loop task)
+      flushAllButNewest();
+    }
     scheduleFlush();
+    updateWritability();
     return p;
+  }
+
+  /**
+   * Hands every queued write but the newest to QUIC and flushes. The newest stays for the flush at
+   * the end of the task, so that a FIN from a {@link #closeWrite()} in the same task still rides
+   * on the last data frame.
+   */
+  private void flushAllButNewest() {
+    while (outbound.size() > 1) {
+      PendingWrite w = outbound.poll();
+      unflushedBytes -= w.data().readableBytes();
+      channel.write(w.data(), w.promise());
+    }
+    channel.flush();
   }
 
   private record PendingWrite(ByteBuf data, ChannelPromise promise) {}
@@ -127,6 +161,7 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
       failOutbound("stream reset");
       return;
     }
+    unflushedBytes = 0;
     PendingWrite w;
     while ((w = outbound.poll()) != null) {
       boolean last = outbound.isEmpty() && finPending;
@@ -145,9 +180,11 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
       channel.write(new DefaultQuicStreamFrame(Unpooled.EMPTY_BUFFER, true));
     }
     channel.flush();
+    updateWritability();
   }
 
   private void failOutbound(String why) {
+    unflushedBytes = 0;
     PendingWrite w;
     while ((w = outbound.poll()) != null) {
       w.data().release();
@@ -157,7 +194,19 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
 
   @Override
   public boolean isWritable() {
-    return channel.isWritable() && !localFinSent && !reset;
+    return channel.isWritable() && unflushedBytes < WRITE_HIGH_WATER && !localFinSent && !reset;
+  }
+
+  /**
+   * Reports a change of {@link #isWritable()} caused by our own queue (the channel's own changes
+   * arrive through {@link #channelWritabilityChanged}).
+   */
+  private void updateWritability() {
+    boolean w = isWritable();
+    if (w != lastWritable) {
+      lastWritable = w;
+      notifyWritability();
+    }
   }
 
   @Override
@@ -274,6 +323,11 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    lastWritable = isWritable();
+    notifyWritability();
+  }
+
+  private void notifyWritability() {
     if (handler != null && !closedDelivered) {
       try {
         handler.onWritabilityChanged(this);
