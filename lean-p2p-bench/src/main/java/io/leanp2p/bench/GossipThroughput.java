@@ -71,8 +71,8 @@ public final class GossipThroughput {
     LeanNetwork pub = LeanNetwork.start(config("g-pub", listen), e -> {});
     Meter meter = new Meter(List.of(PUB, SUB));
     try {
-      var addrs = sub[0].awaitReady(Duration.ofSeconds(10));
-      pub.awaitReady(Duration.ofSeconds(10));
+      var addrs = sub[0].awaitReady(Duration.ofSeconds(60));
+      pub.awaitReady(Duration.ofSeconds(60));
       sub[0].subscribe(TOPIC);
       pub.subscribe(TOPIC);
       pub.dial(addrs.get(0).toString());

@@ -47,8 +47,8 @@ public final class HandshakeLatency {
         e -> bEvents.add(new Object[] {System.nanoTime(), e}));
     Meter meter = new Meter(List.of(A, B));
     try {
-      var addrs = b.awaitReady(Duration.ofSeconds(10));
-      a.awaitReady(Duration.ofSeconds(10));
+      var addrs = b.awaitReady(Duration.ofSeconds(60));
+      a.awaitReady(Duration.ofSeconds(60));
       String target = addrs.get(0).toString();
       PeerId bId = b.localPeerId();
       int warm = Math.max(20, dials / 5);

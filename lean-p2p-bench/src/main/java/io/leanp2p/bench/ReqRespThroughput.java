@@ -70,7 +70,10 @@ public final class ReqRespThroughput {
     AtomicLong bytes = new AtomicLong();
     AtomicLong firstAt = new AtomicLong();
     CompletableFuture<Void>[] done = new CompletableFuture[1];
-    LeanNetwork client = LeanNetwork.start(NetworkConfig.builder().name("rr-client").listen(listen).build(), e -> {
+    // a 100 MiB response on a loaded machine can take longer than the default 10 s request timeout
+    LeanNetwork client = LeanNetwork.start(NetworkConfig.builder().name("rr-client").listen(listen)
+        .reqresp(io.leanp2p.protocol.reqresp.ReqRespConfig.leanDefaults().withRequestTimeout(Duration.ofSeconds(120)))
+        .build(), e -> {
       if (e instanceof NetworkEvent.ResponseChunk c) {
         firstAt.compareAndSet(0, System.nanoTime());
         bytes.addAndGet(c.data().length);
@@ -81,8 +84,8 @@ public final class ReqRespThroughput {
       }
     });
     try {
-      var addrs = server[0].awaitReady(Duration.ofSeconds(10));
-      client.awaitReady(Duration.ofSeconds(10));
+      var addrs = server[0].awaitReady(Duration.ofSeconds(60));
+      client.awaitReady(Duration.ofSeconds(60));
       client.dial(addrs.get(0).toString());
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (!client.snapshot().isConnected(server[0].localPeerId()) && System.nanoTime() < deadline) {
