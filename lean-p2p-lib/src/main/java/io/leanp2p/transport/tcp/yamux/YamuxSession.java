@@ -63,6 +63,14 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
   private CloseReason closeReason;
   private boolean inRead;
   private boolean needFlush;
+  /** Bytes written since the last flush that make {@link #flushSoon} flush at once. */
+  static final int FLUSH_BYTES = 64 * 1024;
+
+  /** A write at least this large is flushed at once rather than at the end of the task. */
+  static final int EAGER_BYTES = 16 * 1024;
+
+  private long unflushedBytes;
+  private boolean flushTaskScheduled;
   // current frame header while waiting for its payload
   private boolean haveHeader;
   private int hType;
@@ -212,7 +220,7 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
       inRead = false;
       if (needFlush) {
         needFlush = false;
-        ctx.flush();
+        flushNow();
       }
     }
   }
@@ -545,22 +553,59 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
     ByteBuf b = ctx.alloc().buffer(YamuxFrame.HEADER);
     YamuxFrame.writeHeader(b, YamuxFrame.TYPE_WINDOW_UPDATE, flags, id, delta);
     ctx.write(b, ctx.voidPromise());
+    unflushedBytes += YamuxFrame.HEADER;
   }
 
   /** Writes a data frame header and payload (payload ownership passes). */
   void sendData(int id, int flags, ByteBuf payload, ChannelPromise promise) {
+    int n = payload.readableBytes();
     ByteBuf h = ctx.alloc().buffer(YamuxFrame.HEADER);
-    YamuxFrame.writeHeader(h, YamuxFrame.TYPE_DATA, flags, id, payload.readableBytes());
+    YamuxFrame.writeHeader(h, YamuxFrame.TYPE_DATA, flags, id, n);
     ctx.write(h, ctx.voidPromise());
     ctx.write(payload, promise);
+    unflushedBytes += YamuxFrame.HEADER + n;
   }
 
+  /**
+   * Frames written outside a read are flushed together at the end of the loop task (one Noise
+   * frame and one socket write for a burst of small messages instead of one each), or at once when
+   * {@link #FLUSH_BYTES} are waiting or a large write ({@link #EAGER_BYTES}) was just made, so that
+   * unflushed bytes stay bounded and a large message leaves whole without waiting for the task to
+   * end. Frames written while handling a read go out when the read is done.
+   */
   void flushSoon() {
+    flushSoon(0);
+  }
+
+  /**
+   * @param justWritten payload bytes a stream just wrote in one go: from {@link #EAGER_BYTES} on
+   *     (a large message, possibly cut into several frames) they leave at once, as a whole
+   */
+  void flushSoon(long justWritten) {
     if (inRead) {
       needFlush = true;
     } else if (ctx != null) {
-      ctx.flush();
+      if (justWritten >= EAGER_BYTES || unflushedBytes >= FLUSH_BYTES || !ctx.channel().isWritable()) {
+        // enough waiting, or the channel's outbound buffer is full (unflushed writes count
+        // against its high-water mark when no codec holds them): flush now, never wait on it
+        flushNow();
+      } else if (!flushTaskScheduled) {
+        flushTaskScheduled = true;
+        ctx.executor().execute(this::flushTask);
+      }
     }
+  }
+
+  private void flushTask() {
+    flushTaskScheduled = false;
+    if (ctx.channel().isActive()) {
+      flushNow(); // unconditionally: a flush already done by someone else makes this one a no-op
+    }
+  }
+
+  private void flushNow() {
+    unflushedBytes = 0;
+    ctx.flush();
   }
 
   void streamClosed(YamuxStream s) {
