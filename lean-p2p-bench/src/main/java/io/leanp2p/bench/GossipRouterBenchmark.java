@@ -73,13 +73,7 @@ public class GossipRouterBenchmark {
       }
     };
     GossipConfig base = GossipConfig.DEFAULT;
-    GossipConfig cfg = new GossipConfig(base.d(), base.dLow(), base.dHigh(), base.dLazy(), base.dOut(),
-        base.dScore(), base.gossipFactor(), base.heartbeatIntervalMillis(), base.fanoutTtlMillis(),
-        base.mcacheLength(), base.mcacheGossip(), 1, base.maxSeenEntries(), base.pruneBackoffSeconds(),
-        base.gossipRetransmission(), base.maxIWantIds(), base.maxIHaveLength(), base.maxIHaveMessages(),
-        base.maxIDontWantIds(), base.iDontWantMinDataSize(), false, base.opportunisticGraftTicks(),
-        base.opportunisticGraftPeers(), base.validationTimeoutMillis(), base.maxPendingValidations(),
-        base.maxPayloadSize(), base.rpcLimits(), base.maxPeerQueueBytes(), base.maxTopicsPerPeer(), base.maxCacheBytes(), base.score());
+    GossipConfig cfg = base.toBuilder().seenTtlMillis(1).floodPublishMaxBytes(0).build();
     router = new GossipRouter(cfg, sched, new Random(1), new GossipOutput() {
       @Override
       public void send(PeerId to, Rpc rpc) {

@@ -1,12 +1,11 @@
 package io.leanp2p.bench;
 
+import io.leanp2p.lean.BlocksByRangeRequest;
 import io.leanp2p.node.LeanNetwork;
 import io.leanp2p.node.NetworkConfig;
 import io.leanp2p.node.NetworkEvent;
 import io.leanp2p.node.RequestHandle;
 import io.leanp2p.protocol.reqresp.LeanProtocol;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,7 +90,7 @@ public final class ReqRespThroughput {
       while (!client.snapshot().isConnected(server[0].localPeerId()) && System.nanoTime() < deadline) {
         Thread.sleep(10);
       }
-      byte[] range = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(0).putLong(BLOCKS).array();
+      byte[] range = new BlocksByRangeRequest(0, BLOCKS).encode();
       for (int run = 0; run <= runs; run++) { // run 0 warms up
         if (run == 1) {
           first = meter.snapshot();

@@ -2,7 +2,8 @@ package io.leanp2p.cli;
 
 import io.leanp2p.cli.bench.BenchResult;
 import io.leanp2p.cli.bench.GossipBench;
-import io.leanp2p.cli.bench.PeerProcess;
+import io.leanp2p.cli.bench.PeerCommands;
+import io.leanp2p.peerclient.PeerClient;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -88,11 +89,11 @@ final class BenchMain {
   private static void runPair(String pubKind, String subKind, String transport, BenchCommand c, Path root, Path logDir,
       String node, List<BenchResult> results, PrintStream out) {
     List<String> args = List.of("--topics", TOPIC);
-    PeerProcess pub = null;
-    PeerProcess sub = null;
+    PeerClient pub = null;
+    PeerClient sub = null;
     try {
-      pub = PeerProcess.start(pubKind + "-pub", command(pubKind, args, root, node), root, logDir, Duration.ofSeconds(60));
-      sub = PeerProcess.start(subKind + "-sub", command(subKind, args, root, node), root, logDir, Duration.ofSeconds(60));
+      pub = PeerClient.start(pubKind + "-pub", command(pubKind, args, root, node), root, logDir, Duration.ofSeconds(60));
+      sub = PeerClient.start(subKind + "-sub", command(subKind, args, root, node), root, logDir, Duration.ofSeconds(60));
       GossipBench.connect(pub, sub, transport, TOPIC);
       for (int size : c.sizes) {
         int count = (int) Math.max(50, (long) c.throughputMb * 1024 * 1024 / size);
@@ -138,7 +139,7 @@ final class BenchMain {
   }
 
   private static List<String> command(String kind, List<String> args, Path root, String node) {
-    return kind.equals("js") ? PeerProcess.jsCommand(root, node, args) : PeerProcess.oursCommand(args);
+    return kind.equals("js") ? PeerCommands.js(root, node, args) : PeerCommands.ours(args);
   }
 
   /** The project root: the nearest directory upwards holding {@code run-tests}, else the working directory. */

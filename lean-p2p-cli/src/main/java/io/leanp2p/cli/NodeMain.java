@@ -1,10 +1,11 @@
 package io.leanp2p.cli;
 
-import io.leanp2p.cli.devnet.DevnetTopics;
 import io.leanp2p.cli.metrics.MetricsServer;
 import io.leanp2p.cli.metrics.PrometheusAdapter;
 import io.leanp2p.codec.sszsnappy.ResponseCode;
 import io.leanp2p.crypto.Secp256k1PrivateKey;
+import io.leanp2p.lean.GossipTopic;
+import io.leanp2p.lean.Status;
 import io.leanp2p.multiformats.Multiaddr;
 import io.leanp2p.node.LeanNetwork;
 import io.leanp2p.node.NetworkConfig;
@@ -101,6 +102,20 @@ final class NodeMain implements NetworkListener {
     return listen.stream().map(String::strip).toList();
   }
 
+  /** The lean topic strings for {@code --fork-digest} and the {@code --topics} names. */
+  static List<String> topicStrings(String forkDigest, List<String> names) throws UsageException {
+    List<String> out = new ArrayList<>();
+    for (String name : names) {
+      try {
+        out.add(GossipTopic.of(forkDigest, name.strip()).format());
+      } catch (DecodeException e) {
+        throw new UsageException("--topics/--fork-digest: " + e.getMessage()
+            + " (topic names: block, aggregation, attestation, attestation_<subnet>)");
+      }
+    }
+    return out;
+  }
+
   private static String abbreviate(String s) {
     return s.length() > 60 ? s.substring(0, 57) + "..." : s;
   }
@@ -112,7 +127,7 @@ final class NodeMain implements NetworkListener {
       throw new UsageException("--metrics-port must be in [1, 65535]");
     }
     Secp256k1PrivateKey key = KeyFiles.loadOrCreate(c.keyFile, new SecureRandom());
-    List<String> topics = c.topics.stream().map(t -> DevnetTopics.topic(c.forkDigest, t.strip())).toList();
+    List<String> topics = topicStrings(c.forkDigest, c.topics);
     LeanNetwork n = LeanNetwork.start(
         NetworkConfig.builder().name("node").identity(key).listenAddresses(listen).bootnodes(bootnodes).build(), this);
     net = n;
@@ -201,7 +216,7 @@ final class NodeMain implements NetworkListener {
       case NetworkEvent.InboundRequest r -> {
         requestsServed.incrementAndGet();
         if (r.protocol() == LeanProtocol.STATUS) {
-          n.sendResponseChunk(r.channelId(), new byte[80]);
+          n.sendResponseChunk(r.channelId(), new byte[Status.SIZE]); // an all-zero Status: this node keeps no chain
           n.endResponse(r.channelId());
         } else {
           n.sendErrorResponse(r.channelId(), ResponseCode.RESOURCE_UNAVAILABLE, "this node keeps no blocks");

@@ -2,12 +2,12 @@ package io.leanp2p.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leanp2p.cli.bench.PeerProcess;
+import io.leanp2p.cli.bench.PeerCommands;
 import io.leanp2p.codec.snappy.SnappyBlock;
+import io.leanp2p.peerclient.JsonLines;
+import io.leanp2p.peerclient.PeerClient;
 import io.leanp2p.testing.JsPeer;
 import io.leanp2p.util.Hex;
-import io.leanp2p.util.Json;
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -22,85 +22,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Interop suite: ours ({@code lean-p2p peer} in a child JVM) against the js peer ({@link JsPeer}),
- * both driven over the peer protocol, over TCP and QUIC, with ours as listener and as dialer.
+ * both driven by the one peer-protocol client ({@link PeerClient}), over TCP and QUIC, with ours as listener and as dialer.
  * Prints one pass/fail line per check and {@code N passed, N failed}.
  */
 @Timeout(240)
 class PeerProtocolInteropTest {
   private static final String TOPIC = "/leanconsensus/12345678/interop/ssz_snappy";
   private static final Duration T = Duration.ofSeconds(20);
-
-  /** What the scenario needs from either peer. */
-  interface Driver extends AutoCloseable {
-    String name();
-
-    String peerId();
-
-    String addr(String transport);
-
-    long send(Map<String, ?> cmd);
-
-    Map<String, Object> await(Predicate<Map<String, Object>> p, Duration timeout);
-
-    @Override
-    void close();
-
-    default Map<String, Object> request(Map<String, ?> cmd) {
-      return await(PeerProcess.replyTo(send(cmd)), T);
-    }
-  }
-
-  record Ours(PeerProcess p) implements Driver {
-    public String name() {
-      return "ours";
-    }
-
-    public String peerId() {
-      return p.peerId();
-    }
-
-    public String addr(String transport) {
-      return p.addr(transport);
-    }
-
-    public long send(Map<String, ?> cmd) {
-      return p.send(cmd);
-    }
-
-    public Map<String, Object> await(Predicate<Map<String, Object>> pr, Duration timeout) {
-      return p.awaitEvent(pr, timeout);
-    }
-
-    public void close() {
-      p.stop(Duration.ofSeconds(10));
-    }
-  }
-
-  record Js(JsPeer p) implements Driver {
-    public String name() {
-      return "js";
-    }
-
-    public String peerId() {
-      return p.peerId();
-    }
-
-    public String addr(String transport) {
-      return transport.equals("quic") ? p.quicAddr() : p.tcpAddr();
-    }
-
-    public long send(Map<String, ?> cmd) {
-      return p.send(cmd);
-    }
-
-    public Map<String, Object> await(Predicate<Map<String, Object>> pr, Duration timeout) {
-      return p.awaitEvent(pr, timeout);
-    }
-
-    public void close() {
-      p.stop(Duration.ofSeconds(10));
-    }
-  }
 
   private final List<String> failures = new ArrayList<>();
   private int passed;
@@ -135,44 +63,44 @@ class PeerProtocolInteropTest {
   void scenario(String transport, String oursRole) throws Exception {
     JsPeer.assumeAvailable();
     Path root = JsPeer.repoRoot();
-    Driver ours = new Ours(PeerProcess.start("ours", PeerProcess.oursCommand(
+    PeerClient ours = PeerClient.start("ours", PeerCommands.ours(
         List.of("--topics", TOPIC, transport.equals("tcp") ? "--quic-port" : "--tcp-port", "off")), root,
-        root.resolve("lean-p2p-cli/target/interop-logs"), Duration.ofSeconds(60)));
-    Driver js;
+        root.resolve("lean-p2p-cli/target/interop-logs"), Duration.ofSeconds(60));
+    PeerClient js;
     try {
-      js = new Js(JsPeer.start(JsPeer.Options.defaults().withTopics(TOPIC)));
+      js = JsPeer.start(JsPeer.Options.defaults().withTopics(TOPIC));
     } catch (RuntimeException | AssertionError e) {
       ours.close();
       throw e;
     }
-    Driver listener = oursRole.equals("listener") ? ours : js;
-    Driver dialer = oursRole.equals("listener") ? js : ours;
+    PeerClient listener = oursRole.equals("listener") ? ours : js;
+    PeerClient dialer = oursRole.equals("listener") ? js : ours;
     String tag = transport + "/ours-" + oursRole + ": ";
     try {
       check(tag + "dial", () -> {
-        Map<String, Object> d = dialer.request(Map.of("cmd", "dial", "addr", listener.addr(transport)));
-        assertThat(d.get("event")).as(Json.write(d)).isEqualTo("dialed");
+        Map<String, Object> d = dialer.request(Map.of("cmd", "dial", "addr", listener.addr(transport)), T);
+        assertThat(d.get("event")).as(JsonLines.write(d)).isEqualTo("dialed");
         assertThat(d.get("peer")).isEqualTo(listener.peerId());
       });
       check(tag + "connected seen by both, with the transport in addr", () -> {
         String marker = transport.equals("quic") ? "/quic-v1" : "/tcp/";
-        Map<String, Object> a = listener.await(ev("connected", "peer", dialer.peerId()), T);
-        Map<String, Object> b = dialer.await(ev("connected", "peer", listener.peerId()), T);
+        Map<String, Object> a = listener.awaitEvent(ev("connected", "peer", dialer.peerId()), T);
+        Map<String, Object> b = dialer.awaitEvent(ev("connected", "peer", listener.peerId()), T);
         assertThat((String) a.get("addr")).contains(marker);
         assertThat((String) b.get("addr")).contains(marker);
         assertThat(a.get("direction")).isEqualTo("inbound");
         assertThat(b.get("direction")).isEqualTo("outbound");
       });
       check(tag + "subscriptions seen both ways", () -> {
-        for (Driver[] pair : new Driver[][] {{ours, js}, {js, ours}}) {
-          Map<String, Object> s = pair[0].await(e -> "subscription".equals(e.get("event"))
+        for (PeerClient[] pair : new PeerClient[][] {{ours, js}, {js, ours}}) {
+          Map<String, Object> s = pair[0].awaitEvent(e -> "subscription".equals(e.get("event"))
               && pair[1].peerId().equals(e.get("peer")) && TOPIC.equals(e.get("topic")), T);
           assertThat(s.get("subscribed")).isEqualTo(true);
         }
       });
       // give the mesh a chance to form (graft), then publish either way
       try {
-        ours.await(ev("graft", "topic", TOPIC), Duration.ofSeconds(5));
+        ours.awaitEvent(ev("graft", "topic", TOPIC), Duration.ofSeconds(5));
       } catch (RuntimeException | AssertionError e) {
         // fanout publishing still delivers
       }
@@ -181,9 +109,9 @@ class PeerProtocolInteropTest {
       random.nextBytes(snappyData);
       Arrays16.fillText(snappyData);
       String validSnappyHex = Hex.encode(SnappyBlock.compress(snappyData));
-      for (Driver[] pair : new Driver[][] {{ours, js}, {js, ours}}) {
-        Driver from = pair[0];
-        Driver to = pair[1];
+      for (PeerClient[] pair : new PeerClient[][] {{ours, js}, {js, ours}}) {
+        PeerClient from = pair[0];
+        PeerClient to = pair[1];
         for (Object[] payload : new Object[][] {{"1000 B", Map.of("size", 1000)},
             {"valid snappy", Map.of("dataHex", validSnappyHex)}, {"300 KiB", Map.of("size", 300 * 1024)}}) {
           check(tag + "gossip " + from.name() + " -> " + to.name() + " " + payload[0] + ", message-ids match", () -> {
@@ -199,10 +127,10 @@ class PeerProtocolInteropTest {
               other[0] ^= 1;
               cmd.put("dataHex", Hex.encode(SnappyBlock.compress(other)));
             }
-            Map<String, Object> pub = from.request(cmd);
-            assertThat(pub.get("event")).as(Json.write(pub)).isEqualTo("published");
+            Map<String, Object> pub = from.request(cmd, T);
+            assertThat(pub.get("event")).as(JsonLines.write(pub)).isEqualTo("published");
             assertThat((List<Object>) pub.get("recipients")).contains(to.peerId());
-            Map<String, Object> msg = to.await(ev("message", "msgId", pub.get("msgId")), T);
+            Map<String, Object> msg = to.awaitEvent(ev("message", "msgId", pub.get("msgId")), T);
             assertThat(msg.get("sha256")).isEqualTo(pub.get("sha256"));
             assertThat(msg.get("len")).isEqualTo(pub.get("len"));
             assertThat(msg.get("topic")).isEqualTo(TOPIC);
@@ -210,40 +138,40 @@ class PeerProtocolInteropTest {
           });
         }
       }
-      for (Driver d : List.of(ours, js)) {
+      for (PeerClient d : List.of(ours, js)) {
         check(tag + d.name() + " publish with zero peers is not an error", () -> {
-          Map<String, Object> pub = d.request(Map.of("cmd", "publish", "topic", TOPIC + "-nobody", "size", 64));
-          assertThat(pub.get("event")).as(Json.write(pub)).isEqualTo("published");
+          Map<String, Object> pub = d.request(Map.of("cmd", "publish", "topic", TOPIC + "-nobody", "size", 64), T);
+          assertThat(pub.get("event")).as(JsonLines.write(pub)).isEqualTo("published");
           assertThat((List<?>) pub.get("recipients")).isEmpty();
         });
       }
-      for (Driver[] pair : new Driver[][] {{ours, js}, {js, ours}}) {
+      for (PeerClient[] pair : new PeerClient[][] {{ours, js}, {js, ours}}) {
         check(tag + "ping " + pair[0].name() + " -> " + pair[1].name(), () -> {
-          Map<String, Object> p = pair[0].request(Map.of("cmd", "ping", "peer", pair[1].peerId()));
-          assertThat(p.get("event")).as(Json.write(p)).isEqualTo("ping");
-          assertThat(((BigDecimal) p.get("rttMs")).doubleValue()).isGreaterThanOrEqualTo(0);
-          assertThat(((BigDecimal) p.get("wallMs")).doubleValue()).isGreaterThan(0);
+          Map<String, Object> p = pair[0].request(Map.of("cmd", "ping", "peer", pair[1].peerId()), T);
+          assertThat(p.get("event")).as(JsonLines.write(p)).isEqualTo("ping");
+          assertThat(((Number) p.get("rttMs")).doubleValue()).isGreaterThanOrEqualTo(0);
+          assertThat(((Number) p.get("wallMs")).doubleValue()).isGreaterThan(0);
         });
       }
-      for (Driver[] pair : new Driver[][] {{ours, js}, {js, ours}}) {
+      for (PeerClient[] pair : new PeerClient[][] {{ours, js}, {js, ours}}) {
         for (int size : new int[] {84, 200_000, 0}) {
           check(tag + "status " + pair[0].name() + " -> " + pair[1].name() + " " + size + " B echoed", () -> {
             byte[] data = new byte[size];
             random.nextBytes(data);
             String sha = sha256(data);
-            Map<String, Object> r = pair[0].request(Map.of("cmd", "status", "peer", pair[1].peerId(), "dataHex", Hex.encode(data)));
-            assertThat(r.get("event")).as(firstLine(Json.write(r))).isEqualTo("status-response");
-            assertThat(((BigDecimal) r.get("result")).intValue()).as("result code " + r.get("dataHex")).isZero();
+            Map<String, Object> r = pair[0].request(Map.of("cmd", "status", "peer", pair[1].peerId(), "dataHex", Hex.encode(data)), T);
+            assertThat(r.get("event")).as(firstLine(JsonLines.write(r))).isEqualTo("status-response");
+            assertThat(((Number) r.get("result")).intValue()).as("result code " + r.get("dataHex")).isZero();
             assertThat(r.get("sha256")).isEqualTo(sha);
-            assertThat(((BigDecimal) r.get("len")).intValue()).isEqualTo(size);
-            Map<String, Object> served = pair[1].await(ev("status-request", "sha256", sha), T);
+            assertThat(((Number) r.get("len")).intValue()).isEqualTo(size);
+            Map<String, Object> served = pair[1].awaitEvent(ev("status-request", "sha256", sha), T);
             assertThat(served.get("peer")).isEqualTo(pair[0].peerId());
           });
         }
       }
       check(tag + "disconnect seen when the dialer stops", () -> {
         dialer.close();
-        listener.await(ev("disconnected", "peer", dialer.peerId()), T);
+        listener.awaitEvent(ev("disconnected", "peer", dialer.peerId()), T);
       });
     } finally {
       ours.close();

@@ -2,8 +2,8 @@ package io.leanp2p.node;
 
 import io.leanp2p.codec.sszsnappy.ResponseCode;
 import io.leanp2p.crypto.PeerId;
+import io.leanp2p.crypto.enr.Enr;
 import io.leanp2p.multiformats.Multiaddr;
-import io.leanp2p.multiformats.enr.Enr;
 import io.leanp2p.node.metrics.MetricsSnapshot;
 import io.leanp2p.protocol.reqresp.LeanProtocol;
 import io.leanp2p.util.DecodeException;

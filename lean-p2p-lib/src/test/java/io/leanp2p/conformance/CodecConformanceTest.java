@@ -22,7 +22,6 @@ import io.netty.buffer.Unpooled;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -367,6 +366,6 @@ class CodecConformanceTest {
   }
 
   private static int num(Object o) {
-    return ((BigDecimal) o).intValueExact();
+    return Fixtures.int32(o);
   }
 }

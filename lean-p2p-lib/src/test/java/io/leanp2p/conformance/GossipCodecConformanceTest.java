@@ -9,7 +9,6 @@ import io.leanp2p.codec.gossip.ControlIHave;
 import io.leanp2p.codec.gossip.ControlIWant;
 import io.leanp2p.codec.gossip.ControlMessage;
 import io.leanp2p.codec.gossip.ControlPrune;
-import io.leanp2p.codec.gossip.GossipTopic;
 import io.leanp2p.codec.gossip.Message;
 import io.leanp2p.codec.gossip.MessageId;
 import io.leanp2p.codec.gossip.Rpc;
@@ -18,12 +17,12 @@ import io.leanp2p.codec.gossip.RpcFrameDecoder;
 import io.leanp2p.codec.gossip.RpcFrames;
 import io.leanp2p.codec.gossip.SubOpts;
 import io.leanp2p.codec.snappy.SnappyBlock;
+import io.leanp2p.lean.GossipTopic;
 import io.leanp2p.testing.Fixtures;
 import io.leanp2p.util.DecodeException;
 import io.leanp2p.util.Hex;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +48,7 @@ class GossipCodecConformanceTest {
       GossipTopic t = switch (kind) {
         case "block" -> GossipTopic.block(network);
         case "aggregation" -> GossipTopic.aggregation(network);
-        case "attestation" -> GossipTopic.attestation(network, ((BigDecimal) codec.get("subnetId")).intValueExact());
+        case "attestation" -> GossipTopic.attestation(network, Fixtures.int32(codec.get("subnetId")));
         default -> throw new AssertionError("unknown topicKind " + kind);
       };
       String expected = Fixtures.get(c.body(), "output", "topicString");
@@ -211,7 +210,7 @@ class GossipCodecConformanceTest {
     for (Object o : (List<Object>) c.getOrDefault("prune", List.of())) {
       Map<String, Object> m = (Map<String, Object>) o;
       Object b = m.get("backoff");
-      prune.add(new ControlPrune((String) m.get("topicId"), b == null ? 0 : ((BigDecimal) b).longValueExact()));
+      prune.add(new ControlPrune((String) m.get("topicId"), b == null ? 0 : Fixtures.u64(b)));
     }
     List<ControlIDontWant> idw = new ArrayList<>();
     for (Object o : (List<Object>) c.getOrDefault("idontwant", List.of())) {

@@ -17,7 +17,6 @@ import io.leanp2p.testing.Fixtures;
 import io.leanp2p.testing.VirtualScheduler;
 import io.leanp2p.transport.Direction;
 import io.leanp2p.util.Hex;
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -51,7 +50,7 @@ class GossipHandlerConformanceTest {
     GossipConfig cfg = GossipConfig.DEFAULT.withDegrees(
         num(params.get("d")), num(params.get("dLow")), num(params.get("dHigh")), num(params.get("dLazy")));
     VirtualScheduler sched = new VirtualScheduler();
-    double nowSeconds = ((BigDecimal) body.get("now")).doubleValue();
+    double nowSeconds = ((Number) body.get("now")).doubleValue();
     sched.advance((long) (nowSeconds * 1e9));
     List<Sent> sent = new ArrayList<>();
     List<ReceivedMessage> delivered = new ArrayList<>();
@@ -86,7 +85,7 @@ class GossipHandlerConformanceTest {
       }
       router.onRpc(id, Rpc.ofSubscriptions(subs));
       for (Map.Entry<String, Object> b : ((Map<String, Object>) p.get("backoff")).entrySet()) {
-        long until = (long) (((BigDecimal) b.getValue()).doubleValue() * 1e9);
+        long until = (long) (((Number) b.getValue()).doubleValue() * 1e9);
         GossipRouterTestAccess.seedBackoff(router, id, b.getKey(), until);
       }
       for (Object dw : (List<Object>) p.get("dontWantIds")) {
@@ -153,6 +152,6 @@ class GossipHandlerConformanceTest {
   }
 
   private static int num(Object o) {
-    return ((BigDecimal) o).intValueExact();
+    return Fixtures.int32(o);
   }
 }

@@ -7,13 +7,12 @@ import io.leanp2p.crypto.KeyProtobuf;
 import io.leanp2p.crypto.KeyType;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.crypto.PublicKey;
+import io.leanp2p.crypto.enr.Enr;
+import io.leanp2p.crypto.enr.EnrFixtureChecks;
 import io.leanp2p.multiformats.Varint;
-import io.leanp2p.multiformats.enr.Enr;
-import io.leanp2p.multiformats.enr.EnrFixtureChecks;
 import io.leanp2p.testing.Fixtures;
 import io.leanp2p.util.DecodeException;
 import io.leanp2p.util.Hex;
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -80,9 +79,9 @@ class MultiformatsConformanceTest {
   }
 
   private static void varintCase(Map<String, Object> body) throws DecodeException {
-    long value = ((BigDecimal) Fixtures.get(body, "codec", "value")).toBigIntegerExact().longValue();
+    long value = Fixtures.u64(Fixtures.get(body, "codec", "value"));
     byte[] expected = Hex.decode((String) Fixtures.get(body, "output", "encoded"));
-    int byteLength = ((BigDecimal) Fixtures.get(body, "output", "byteLength")).intValueExact();
+    int byteLength = Fixtures.int32(Fixtures.get(body, "output", "byteLength"));
     assertThat(Varint.encode(value)).isEqualTo(expected);
     assertThat(Varint.encodedLength(value)).isEqualTo(byteLength).isEqualTo(expected.length);
     assertThat(Varint.decodeExact(expected)).isEqualTo(value);

@@ -3,20 +3,19 @@ package io.leanp2p.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.leanp2p.ssz.AggregatedAttestation;
-import io.leanp2p.ssz.AttestationData;
-import io.leanp2p.ssz.Bitlist;
-import io.leanp2p.ssz.Block;
-import io.leanp2p.ssz.BlockBody;
-import io.leanp2p.ssz.BlocksByRootRequest;
-import io.leanp2p.ssz.Checkpoint;
-import io.leanp2p.ssz.SignedBlock;
-import io.leanp2p.ssz.SignedBlockView;
-import io.leanp2p.ssz.Status;
+import io.leanp2p.lean.AggregatedAttestation;
+import io.leanp2p.lean.AttestationData;
+import io.leanp2p.lean.Bitlist;
+import io.leanp2p.lean.Block;
+import io.leanp2p.lean.BlockBody;
+import io.leanp2p.lean.BlocksByRootRequest;
+import io.leanp2p.lean.Checkpoint;
+import io.leanp2p.lean.SignedBlock;
+import io.leanp2p.lean.SignedBlockView;
+import io.leanp2p.lean.Status;
 import io.leanp2p.testing.Fixtures;
 import io.leanp2p.util.DecodeException;
 import io.leanp2p.util.Hex;
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -176,6 +175,6 @@ class SszConformanceTest {
   }
 
   static long u64(Object n) {
-    return ((BigDecimal) n).toBigIntegerExact().longValue();
+    return Fixtures.u64(n);
   }
 }

@@ -1,14 +1,15 @@
 package io.leanp2p.interop;
 
-import static io.leanp2p.testing.JsPeer.cmd;
-import static io.leanp2p.testing.JsPeer.dbl;
-import static io.leanp2p.testing.JsPeer.event;
-import static io.leanp2p.testing.JsPeer.list;
-import static io.leanp2p.testing.JsPeer.num;
-import static io.leanp2p.testing.JsPeer.str;
+import static io.leanp2p.peerclient.PeerClient.cmd;
+import static io.leanp2p.peerclient.PeerClient.dbl;
+import static io.leanp2p.peerclient.PeerClient.event;
+import static io.leanp2p.peerclient.PeerClient.list;
+import static io.leanp2p.peerclient.PeerClient.num;
+import static io.leanp2p.peerclient.PeerClient.str;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.leanp2p.multiformats.Multiaddr;
+import io.leanp2p.peerclient.PeerClient;
 import io.leanp2p.protocol.identify.Identify;
 import io.leanp2p.protocol.identify.IdentifyInfo;
 import io.leanp2p.protocol.ping.Ping;
@@ -78,7 +79,7 @@ abstract class JsInteropScenario<T extends Transport> {
     JsPeer.assumeAvailable();
   }
 
-  private JsPeer startJs() throws Exception {
+  private PeerClient startJs() throws Exception {
     JsPeer.Options all = JsPeer.Options.defaults();
     return JsPeer.start(
         switch (kind) {
@@ -88,7 +89,7 @@ abstract class JsInteropScenario<T extends Transport> {
   }
 
   /** js's listen address on this transport, with its {@code /p2p/}. */
-  private String jsAddr(JsPeer js) {
+  private String jsAddr(PeerClient js) {
     return switch (kind) {
       case TCP -> js.tcpAddr();
       case QUIC -> js.quicAddr();
@@ -96,7 +97,7 @@ abstract class JsInteropScenario<T extends Transport> {
   }
 
   /** Checks that {@code addr} is js's address on this transport over 127.0.0.1, with its PeerId. */
-  private void checkIsJsAddr(Multiaddr addr, JsPeer js) {
+  private void checkIsJsAddr(Multiaddr addr, PeerClient js) {
     String shape =
         switch (kind) {
           case TCP -> "^/ip4/127\\.0\\.0\\.1/tcp/\\d+/p2p/";
@@ -139,7 +140,7 @@ abstract class JsInteropScenario<T extends Transport> {
 
   @Test
   void javaDialsJs() throws Exception {
-    try (JsPeer js = startJs();
+    try (PeerClient js = startJs();
         TestNode<T> java = nodes.get()) {
       java.listen();
       Multiaddr jsAddr = Multiaddr.parse(jsAddr(js));
@@ -176,7 +177,7 @@ abstract class JsInteropScenario<T extends Transport> {
 
   @Test
   void jsDialsJava() throws Exception {
-    try (JsPeer js = startJs();
+    try (PeerClient js = startJs();
         TestNode<T> java = nodes.get()) {
       java.listen();
       Map<String, Object> dialed = js.request(cmd("dial", "addr", java.p2pAddr().toString()), "dialed", t);
@@ -206,7 +207,7 @@ abstract class JsInteropScenario<T extends Transport> {
   @Test
   @Timeout(120)
   void dialingJsWithTheWrongPeerIdFailsWithPeerIdMismatch() throws Exception {
-    try (JsPeer js = startJs();
+    try (PeerClient js = startJs();
         TestNode<T> java = nodes.get();
         TestNode<T> other = nodes.get()) {
       Multiaddr wrong = Multiaddr.parse(jsAddr(js)).withoutP2p().withP2p(other.id.toBytes());
@@ -223,7 +224,7 @@ abstract class JsInteropScenario<T extends Transport> {
     }
   }
 
-  private void checkIdentifyPingStreamsEcho(JsPeer js, TestNode<T> java, Connection c) throws Exception {
+  private void checkIdentifyPingStreamsEcho(PeerClient js, TestNode<T> java, Connection c) throws Exception {
     // identify: Java asks js
     IdentifyInfo info = java.await(() -> java.identify.identify(c), t);
     assertThat(info.protocols()).contains(ECHO, Ping.PROTOCOL, Identify.PROTOCOL);

@@ -1,16 +1,17 @@
 package io.leanp2p.interop;
 
-import static io.leanp2p.testing.JsPeer.cmd;
-import static io.leanp2p.testing.JsPeer.dbl;
-import static io.leanp2p.testing.JsPeer.event;
-import static io.leanp2p.testing.JsPeer.list;
-import static io.leanp2p.testing.JsPeer.num;
-import static io.leanp2p.testing.JsPeer.str;
+import static io.leanp2p.peerclient.PeerClient.cmd;
+import static io.leanp2p.peerclient.PeerClient.dbl;
+import static io.leanp2p.peerclient.PeerClient.event;
+import static io.leanp2p.peerclient.PeerClient.list;
+import static io.leanp2p.peerclient.PeerClient.num;
+import static io.leanp2p.peerclient.PeerClient.str;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.leanp2p.codec.gossip.MessageId;
 import io.leanp2p.codec.snappy.SnappyBlock;
+import io.leanp2p.peerclient.PeerClient;
 import io.leanp2p.testing.Fixtures;
 import io.leanp2p.testing.JsPeer;
 import io.leanp2p.util.Hex;
@@ -36,7 +37,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Proves the js interop peer ({@code interop/js/peer.mjs}) and its {@link JsPeer} harness by
+ * Proves the js interop peer ({@code interop/js/peer.mjs}) and its {@link PeerClient} driver by
  * running two js peers against each other, over TCP and over QUIC, before any Java transport
  * exists: connect, subscriptions, gossip with lean message-ids, ping, status req/resp, echo,
  * identify, hangup. Message-ids are recomputed here independently (leanspec-networking.md §3.6).
@@ -57,8 +58,8 @@ class JsPeerSelfTest {
   @Timeout(60)
   void twoJsPeersTalkOver(String transport) throws Exception {
     Random rnd = new Random(0x5eed + transport.hashCode());
-    try (JsPeer a = JsPeer.start(JsPeer.Options.defaults().withTopics(TOPIC));
-        JsPeer b = JsPeer.start(JsPeer.Options.defaults().withTopics(TOPIC))) {
+    try (PeerClient a = JsPeer.start(JsPeer.Options.defaults().withTopics(TOPIC));
+        PeerClient b = JsPeer.start(JsPeer.Options.defaults().withTopics(TOPIC))) {
       assertThat(a.peerId()).startsWith("16Uiu2");
       assertThat(a.keyHex()).matches("[0-9a-f]{64}");
       assertThat(b.addrs()).allMatch(x -> x.startsWith("/ip4/127.0.0.1/") && x.endsWith("/p2p/" + b.peerId()));
@@ -105,7 +106,7 @@ class JsPeerSelfTest {
 
       // the same bytes again are a duplicate: an error event echoing the id
       long dup = a.send(cmd("publish", "topic", TOPIC, "dataHex", Hex.encode(random)));
-      Map<String, Object> dupErr = a.awaitEvent(JsPeer.replyTo(dup), T);
+      Map<String, Object> dupErr = a.awaitEvent(PeerClient.replyTo(dup), T);
       assertThat(dupErr.get("event")).isEqualTo("error");
       assertThat(dupErr.get("cmd")).isEqualTo("publish");
 
@@ -179,13 +180,13 @@ class JsPeerSelfTest {
   void protocolErrorsKeysAndResponderModes() throws Exception {
     // the EIP-778 example key: its peer id is a leanSpec vector (leanspec-networking.md §2)
     String eipKey = "b71c71a67e1177ad4e901695e1b4b9ee17ae16c6668d313eac2f96dbcda3f291";
-    try (JsPeer a =
+    try (PeerClient a =
             JsPeer.start(
                 JsPeer.Options.defaults()
                     .withQuicPort("off")
                     .withKeyHex(eipKey)
                     .withExtraArgs("peer", "--unknown-driver-flag"));
-        JsPeer b = JsPeer.start(JsPeer.Options.defaults().withQuicPort("off").withStatusMode("silent"))) {
+        PeerClient b = JsPeer.start(JsPeer.Options.defaults().withQuicPort("off").withStatusMode("silent"))) {
       assertThat(a.peerId()).isEqualTo("16Uiu2HAmSH2XVgZqYHWucap5kuPzLnt2TsNQkoppVxB5eJGvaXwm");
       assertThat(a.keyHex()).isEqualTo(eipKey);
       assertThat(a.addrs()).hasSize(1);
@@ -197,11 +198,11 @@ class JsPeerSelfTest {
       a.sendRaw("[1,2]");
       a.awaitEvent(event("error"), T);
       long unknown = a.send(cmd("fly"));
-      Map<String, Object> err = a.awaitEvent(JsPeer.replyTo(unknown), T);
+      Map<String, Object> err = a.awaitEvent(PeerClient.replyTo(unknown), T);
       assertThat(err.get("event")).isEqualTo("error");
       assertThat(err.get("cmd")).isEqualTo("fly");
       long bad = a.send(cmd("publish", "topic", "t", "dataHex", "zz"));
-      assertThat(a.awaitEvent(JsPeer.replyTo(bad), T).get("event")).isEqualTo("error");
+      assertThat(a.awaitEvent(PeerClient.replyTo(bad), T).get("event")).isEqualTo("error");
       // publishing with no peers is not an error
       Map<String, Object> lonely = a.request(cmd("publish", "topic", "t", "dataHex", "0a0b"), "published", T);
       assertThat(list(lonely, "recipients")).isEmpty();
@@ -212,7 +213,7 @@ class JsPeerSelfTest {
       // a silent responder: the request is served (event) but never answered
       a.request(cmd("dial", "addr", b.tcpAddr()), "dialed", T);
       long st = a.send(cmd("status", "peer", b.peerId(), "dataHex", "01020304", "timeoutMs", 1000));
-      Map<String, Object> timedOut = a.awaitEvent(JsPeer.replyTo(st), T);
+      Map<String, Object> timedOut = a.awaitEvent(PeerClient.replyTo(st), T);
       assertThat(timedOut.get("event")).isEqualTo("error");
       b.awaitEvent(event("status-request", "peer", a.peerId(), "len", 4), T);
 
@@ -223,14 +224,14 @@ class JsPeerSelfTest {
       assertThat(str(r, "dataHex")).isEqualTo("cafe");
       b.request(cmd("set-status-mode", "mode", "echo"), "status-mode", T);
       long badMode = b.send(cmd("set-status-mode", "mode", "loud"));
-      assertThat(b.awaitEvent(JsPeer.replyTo(badMode), T).get("event")).isEqualTo("error");
+      assertThat(b.awaitEvent(PeerClient.replyTo(badMode), T).get("event")).isEqualTo("error");
       assertThat(str(a.request(cmd("status", "peer", b.peerId(), "dataHex", "beef"), "status-response", T), "dataHex"))
           .isEqualTo("beef");
 
       assertThat(a.invalidLines()).isEmpty();
       assertThat(b.invalidLines()).isEmpty();
       long stopId = a.send(cmd("stop"));
-      a.awaitEvent(JsPeer.replyTo(stopId).and(event("stopped")), T);
+      a.awaitEvent(PeerClient.replyTo(stopId).and(event("stopped")), T);
     }
   }
 
@@ -239,19 +240,19 @@ class JsPeerSelfTest {
   @Timeout(40)
   void harnessFailuresCarryDiagnostics() {
     assertThatThrownBy(() -> JsPeer.start(JsPeer.Options.defaults().withStatusMode("bogus")))
-        .isInstanceOf(AssertionError.class)
+        .isInstanceOf(PeerClient.Failure.class)
         .hasMessageContaining("exited before the awaited event")
         .hasMessageContaining("--status-mode must be");
-    try (JsPeer a = JsPeer.start(JsPeer.Options.defaults().withTcpPort("off").withQuicPort("off"))) {
+    try (PeerClient a = JsPeer.start(JsPeer.Options.defaults().withTcpPort("off").withQuicPort("off"))) {
       assertThat(a.addrs()).isEmpty();
       assertThatThrownBy(() -> a.awaitEvent(event("never"), Duration.ofMillis(300)))
-          .isInstanceOf(AssertionError.class)
+          .isInstanceOf(PeerClient.Failure.class)
           .hasMessageContaining("timed out")
           .hasMessageContaining("last events:")
           .hasMessageContaining("\"event\":\"listening\"")
           .hasMessageContaining("stderr tail");
       assertThatThrownBy(() -> a.request(cmd("ping", "peer", "not-a-peer-id"), "ping", T))
-          .isInstanceOf(AssertionError.class)
+          .isInstanceOf(PeerClient.Failure.class)
           .hasMessageContaining("answered");
       assertThat(a.stop(Duration.ofSeconds(10))).isZero();
       assertThat(a.isAlive()).isFalse();
@@ -269,7 +270,7 @@ class JsPeerSelfTest {
   @Timeout(60)
   void jsCodecsMatchLeanSpecVectors() throws Exception {
     List<String> command = new ArrayList<>(List.of(JsPeer.nodeBinary(), "codec-check.mjs"));
-    Optional<Path> fixtures = Fixtures.root();
+    Optional<Path> fixtures = Fixtures.rootIfPresent();
     fixtures.ifPresent(f -> command.add(f.toString()));
     Process p =
         new ProcessBuilder(command).directory(JsPeer.peerDir().toFile()).redirectErrorStream(true).start();
@@ -410,7 +411,7 @@ class JsPeerSelfTest {
     return Math.min(i + 1, b.length);
   }
 
-  private static void assertGossip(JsPeer from, JsPeer to, byte[] data, byte[] expectedId) throws Exception {
+  private static void assertGossip(PeerClient from, PeerClient to, byte[] data, byte[] expectedId) throws Exception {
     double before = System.nanoTime() / 1e6; // js ts must be on the same CLOCK_MONOTONIC
     Map<String, Object> pub = from.request(cmd("publish", "topic", TOPIC, "dataHex", Hex.encode(data)), "published", T);
     assertThat(str(pub, "msgId")).isEqualTo(Hex.encode(expectedId));
@@ -427,7 +428,7 @@ class JsPeerSelfTest {
     assertThat(dbl(msg, "ts")).isLessThan(System.nanoTime() / 1e6);
   }
 
-  private static void assertStatus(JsPeer a, JsPeer b, byte[] payload, boolean noClose) throws Exception {
+  private static void assertStatus(PeerClient a, PeerClient b, byte[] payload, boolean noClose) throws Exception {
     Map<String, Object> c = cmd("status", "peer", b.peerId(), "dataHex", Hex.encode(payload));
     if (noClose) {
       c.put("noClose", true);

@@ -9,6 +9,7 @@ import io.leanp2p.node.NetworkEvent;
 import io.leanp2p.node.Outcome;
 import io.leanp2p.node.RequestHandle;
 import io.leanp2p.node.Validation;
+import io.leanp2p.peerclient.PeerClient;
 import io.leanp2p.protocol.reqresp.LeanProtocol;
 import io.leanp2p.protocol.reqresp.ReqRespConfig;
 import io.leanp2p.protocol.reqresp.RequestError;
@@ -39,7 +40,7 @@ class NodeInteropTest {
     return transport.equals("tcp") ? "/ip4/127.0.0.1/tcp/0" : "/ip4/127.0.0.1/udp/0/quic-v1";
   }
 
-  private static String addrOf(JsPeer js, String transport) {
+  private static String addrOf(PeerClient js, String transport) {
     return transport.equals("tcp") ? js.tcpAddr() : js.quicAddr();
   }
 
@@ -53,8 +54,8 @@ class NodeInteropTest {
     byte[] accepted = new byte[1000];
     new Random(11).nextBytes(rejected);
     new Random(12).nextBytes(accepted);
-    try (JsPeer js1 = JsPeer.start(JsPeer.Options.defaults().withTopics(TOPIC));
-        JsPeer js2 = JsPeer.start(JsPeer.Options.defaults().withTopics(TOPIC))) {
+    try (PeerClient js1 = JsPeer.start(JsPeer.Options.defaults().withTopics(TOPIC));
+        PeerClient js2 = JsPeer.start(JsPeer.Options.defaults().withTopics(TOPIC))) {
       PeerId js2Id = PeerId.fromBase58(js2.peerId());
       LeanNetwork[] self = new LeanNetwork[1];
       LeanNetwork net =
@@ -78,15 +79,15 @@ class NodeInteropTest {
         assertThat(net.dial(addrOf(js1, transport))).isEqualTo(Outcome.ACCEPTED);
         assertThat(net.dial(addrOf(js2, transport))).isEqualTo(Outcome.ACCEPTED);
         assertThat(meshWithJs2.await(30, TimeUnit.SECONDS)).as("js2 in our mesh").isTrue();
-        js1.awaitEvent(JsPeer.event("graft", "peer", net.localPeerId().toBase58()), T);
+        js1.awaitEvent(PeerClient.event("graft", "peer", net.localPeerId().toBase58()), T);
 
-        js1.request(JsPeer.cmd("publish", "topic", TOPIC, "dataHex", Hex.encode(rejected)), "published", T);
-        js1.request(JsPeer.cmd("publish", "topic", TOPIC, "dataHex", Hex.encode(accepted)), "published", T);
-        Map<String, Object> arrived = js2.awaitEvent(JsPeer.event("message", "topic", TOPIC), T);
+        js1.request(PeerClient.cmd("publish", "topic", TOPIC, "dataHex", Hex.encode(rejected)), "published", T);
+        js1.request(PeerClient.cmd("publish", "topic", TOPIC, "dataHex", Hex.encode(accepted)), "published", T);
+        Map<String, Object> arrived = js2.awaitEvent(PeerClient.event("message", "topic", TOPIC), T);
         // the accepted message was published after the rejected one: had we forwarded the
         // rejected one, it would have arrived first
-        assertThat(JsPeer.num(arrived, "len")).isEqualTo(accepted.length);
-        assertThat(JsPeer.str(arrived, "sha256")).isEqualTo(Hex.encode(sha256(accepted)));
+        assertThat(PeerClient.num(arrived, "len")).isEqualTo(accepted.length);
+        assertThat(PeerClient.str(arrived, "sha256")).isEqualTo(Hex.encode(sha256(accepted)));
         assertThat(js2.events()).filteredOn(e -> "message".equals(e.get("event"))).hasSize(1);
         assertThat(got).hasSize(2);
       } finally {
@@ -101,7 +102,7 @@ class NodeInteropTest {
       throws Exception {
     JsPeer.assumeAvailable();
     List<NetworkEvent> events = new CopyOnWriteArrayList<>();
-    try (JsPeer js = JsPeer.start(JsPeer.Options.defaults().withStatusMode("silent"))) {
+    try (PeerClient js = JsPeer.start(JsPeer.Options.defaults().withStatusMode("silent"))) {
       PeerId jsId = PeerId.fromBase58(js.peerId());
       LeanNetwork net =
           LeanNetwork.start(
@@ -125,7 +126,7 @@ class NodeInteropTest {
                 && f.requestId() == silent.requestId());
         assertThat(timeout.error().kind()).isEqualTo(RequestError.Kind.TIMEOUT);
 
-        js.request(JsPeer.cmd("set-status-mode", "mode", "extra-chunk"), "status-mode", T);
+        js.request(PeerClient.cmd("set-status-mode", "mode", "extra-chunk"), "status-mode", T);
         RequestHandle extra = net.sendRequest(jsId, LeanProtocol.STATUS, status);
         assertThat(extra.isAccepted()).isTrue();
         NetworkEvent.RequestFailed violation =

@@ -1,10 +1,12 @@
 package io.leanp2p.testing;
 
-import io.leanp2p.util.DecodeException;
-import io.leanp2p.util.Json;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -18,10 +20,16 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * Locates leanSpec's conformance fixtures: system property {@code leanspec.fixtures}, else
  * environment variable {@code LEANSPEC_FIXTURES}, else {@code ../shared/leanspec-fixtures} next to
- * the repository root. When the folder is absent, {@link #requireRoot()} aborts the calling test
- * so it is reported as <em>skipped</em>, never as passed.
+ * the repository root. When the folder (or a subfolder a test reads) is absent, {@link
+ * #requireRoot()} and {@link #cases} <em>fail</em> the calling test under CI (environment variable
+ * {@code CI=true}), where a missing folder is a broken setup, and otherwise abort it, so it is
+ * reported as <em>skipped</em> with the reason, never as passed.
  */
 public final class Fixtures {
+  private static final ObjectMapper JSON =
+      JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
+  private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {};
+
   private Fixtures() {}
 
   /** One fixture case: the file it came from, its test id, and its JSON body. */
@@ -33,7 +41,8 @@ public final class Fixtures {
     }
   }
 
-  public static Optional<Path> root() {
+  /** The configured fixture folder, whether or not it exists. */
+  public static Path location() {
     String p = System.getProperty("leanspec.fixtures");
     if (p == null || p.isBlank()) {
       p = System.getenv("LEANSPEC_FIXTURES");
@@ -43,23 +52,53 @@ public final class Fixtures {
       Path base = repo != null ? Paths.get(repo) : findRepoRoot();
       p = base.resolve("../shared/leanspec-fixtures").toString();
     }
-    Path root = Paths.get(p).toAbsolutePath().normalize();
+    return Paths.get(p).toAbsolutePath().normalize();
+  }
+
+  /** The fixture folder if it exists. */
+  public static Optional<Path> root() {
+    Path root = location();
     return Files.isDirectory(root) ? Optional.of(root) : Optional.empty();
   }
 
-  /** The fixture root, or aborts the test (reported skipped) when it is absent. */
-  public static Path requireRoot() {
+  /**
+   * For tests that also run without fixtures: the fixture root if present, else empty; but under
+   * {@code CI=true} a missing root fails the test as in {@link #requireRoot()}.
+   */
+  public static Optional<Path> rootIfPresent() {
     Optional<Path> r = root();
-    Assumptions.assumeTrue(
-        r.isPresent(),
-        "leanSpec fixtures not found (set -Dleanspec.fixtures=... or LEANSPEC_FIXTURES): skipped");
-    return r.get();
+    if (r.isEmpty() && "true".equalsIgnoreCase(String.valueOf(System.getenv("CI")).strip())) {
+      requireFolder(location(), "true");
+    }
+    return r;
   }
 
-  /** Every case of every JSON file below {@code relDir} (sorted by path), or aborts if absent. */
+  /** The fixture root; when it is absent, fails the test under {@code CI=true}, else skips it. */
+  public static Path requireRoot() {
+    return requireFolder(location(), System.getenv("CI"));
+  }
+
+  /**
+   * Returns {@code dir} if it is a folder. Otherwise: with {@code ci} "true" (the value of the
+   * environment variable {@code CI}) throws an {@link AssertionError} (the test fails); else
+   * aborts the test (reported skipped) with the reason.
+   */
+  static Path requireFolder(Path dir, String ci) {
+    if (Files.isDirectory(dir)) {
+      return dir;
+    }
+    String what = "leanSpec fixtures not found at " + dir
+        + " (set -Dleanspec.fixtures=DIR or LEANSPEC_FIXTURES)";
+    if ("true".equalsIgnoreCase(ci == null ? null : ci.strip())) {
+      throw new AssertionError(what + ": CI=true, so the conformance tests fail instead of skipping");
+    }
+    Assumptions.abort(what + ": skipped");
+    return dir; // not reached
+  }
+
+  /** Every case of every JSON file below {@code relDir} (sorted by path); a missing folder as {@link #requireRoot}. */
   public static List<Case> cases(String relDir) {
-    Path dir = requireRoot().resolve(relDir);
-    Assumptions.assumeTrue(Files.isDirectory(dir), "fixture folder absent: " + dir + ": skipped");
+    Path dir = requireFolder(requireRoot().resolve(relDir), System.getenv("CI"));
     List<Case> out = new ArrayList<>();
     try (Stream<Path> files = Files.walk(dir)) {
       for (Path f : files.filter(x -> x.toString().endsWith(".json")).sorted().toList()) {
@@ -75,14 +114,26 @@ public final class Fixtures {
     return out;
   }
 
+  /**
+   * Reads a fixture file with Jackson: objects as ordered maps, arrays as lists, integers as {@code
+   * Integer}/{@code Long}/{@code BigInteger}, other numbers as {@code BigDecimal}.
+   */
   public static Map<String, Object> readObject(Path file) {
     try {
-      return Json.parseObject(Files.readString(file, StandardCharsets.UTF_8));
+      return JSON.readValue(file.toFile(), OBJECT);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (DecodeException e) {
-      throw new IllegalStateException("bad fixture JSON " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("bad fixture JSON " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /** A fixture number as a 64-bit value; uint64 values above {@code Long.MAX_VALUE} wrap (two's complement). */
+  public static long u64(Object n) {
+    return new BigDecimal(((Number) n).toString()).toBigIntegerExact().longValue();
+  }
+
+  /** A fixture number that must be an int. */
+  public static int int32(Object n) {
+    return new BigDecimal(((Number) n).toString()).intValueExact();
   }
 
   /** Navigates nested maps: {@code get(body, "codec", "kind")}. */

@@ -1,6 +1,6 @@
 package io.leanp2p.cli.bench;
 
-import java.math.BigDecimal;
+import io.leanp2p.peerclient.PeerClient;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,7 +25,7 @@ public final class GossipBench {
    * and waits until the publisher has the subscriber in its mesh (graft) or at least knows its
    * subscription.
    */
-  public static void connect(PeerProcess pub, PeerProcess sub, String transport, String topic) {
+  public static void connect(PeerClient pub, PeerClient sub, String transport, String topic) {
     String addr = pub.addr(transport);
     if (addr == null) {
       throw new IllegalStateException(pub.name() + " does not listen on " + transport);
@@ -49,13 +49,13 @@ public final class GossipBench {
    * latency with one message in flight, then throughput with {@code window} messages in flight, with
    * the CPU time each peer process used during the throughput run.
    */
-  public static BenchResult run(PeerProcess pub, PeerProcess sub, String pubName, String subName, String transport,
+  public static BenchResult run(PeerClient pub, PeerClient sub, String pubName, String subName, String transport,
       String topic, int size, int latencyCount, int throughputCount, int window) {
     Map<String, Double> received = new ConcurrentHashMap<>();
     Semaphore arrivals = new Semaphore(0);
     sub.tap(e -> {
       if ("message".equals(e.get("event")) && topic.equals(e.get("topic"))) {
-        received.put((String) e.get("msgId"), ((BigDecimal) e.get("ts")).doubleValue());
+        received.put((String) e.get("msgId"), ((Number) e.get("ts")).doubleValue());
         arrivals.release();
       }
     });
@@ -69,7 +69,7 @@ public final class GossipBench {
       for (int i = 0; i < latencyCount; i++) {
         Map<String, Object> p = publish(pub, topic, size);
         String id = (String) p.get("msgId");
-        double ts = ((BigDecimal) p.get("ts")).doubleValue();
+        double ts = ((Number) p.get("ts")).doubleValue();
         if (!awaitArrival(arrivals, received, id, STEP_TIMEOUT)) {
           lost++;
           lat[i] = Double.NaN;
@@ -107,7 +107,7 @@ public final class GossipBench {
    * Publishes {@code count} messages keeping at most {@code window} in flight (published but not
    * yet received), then waits for the stragglers (at most {@link #STEP_TIMEOUT}).
    */
-  private static Pumped pump(PeerProcess pub, Map<String, Double> received, Semaphore arrivals, String topic, int size,
+  private static Pumped pump(PeerClient pub, Map<String, Double> received, Semaphore arrivals, String topic, int size,
       int count, int window) throws InterruptedException {
     int before = received.size();
     long t0 = System.nanoTime();
@@ -137,7 +137,7 @@ public final class GossipBench {
     return new Pumped(sent, received.size() - before, System.nanoTime() - t0);
   }
 
-  private static void reset(PeerProcess pub, PeerProcess sub, Map<String, Double> received, Semaphore arrivals) {
+  private static void reset(PeerClient pub, PeerClient sub, Map<String, Double> received, Semaphore arrivals) {
     pub.clearEvents();
     sub.clearEvents();
     received.clear();
@@ -153,7 +153,7 @@ public final class GossipBench {
     return Map.of("cmd", "publish", "topic", topic, "size", size);
   }
 
-  private static Map<String, Object> publish(PeerProcess pub, String topic, int size) {
+  private static Map<String, Object> publish(PeerClient pub, String topic, int size) {
     Map<String, Object> r = pub.request(publishCommand(topic, size), STEP_TIMEOUT);
     if (!"published".equals(r.get("event"))) {
       throw new IllegalStateException("publish failed: " + r.get("error"));

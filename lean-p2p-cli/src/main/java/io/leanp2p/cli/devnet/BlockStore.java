@@ -1,5 +1,6 @@
 package io.leanp2p.cli.devnet;
 
+import io.leanp2p.lean.SignedBlockView;
 import io.leanp2p.util.Hex;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,15 +14,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * handlers and the table.
  */
 public final class BlockStore {
-  /** A stored block: its header, root and SSZ bytes. */
-  public record Stored(SimBlocks.Header header, byte[] root, byte[] ssz) {}
+  /** A stored block: its parsed view, root and SSZ bytes. */
+  public record Stored(SignedBlockView header, byte[] root, byte[] ssz) {}
 
   private final Map<String, Stored> byRoot = new ConcurrentHashMap<>();
   private final TreeMap<Long, Stored> bySlot = new TreeMap<>();
 
   /** Adds a block; returns false if a block with that root was already stored. */
-  public boolean add(SimBlocks.Header header, byte[] ssz) {
-    byte[] root = header.root();
+  public boolean add(SignedBlockView header, byte[] ssz) {
+    byte[] root = header.blockRoot();
     Stored s = new Stored(header, root, ssz);
     if (byRoot.putIfAbsent(Hex.encode(root), s) != null) {
       return false;

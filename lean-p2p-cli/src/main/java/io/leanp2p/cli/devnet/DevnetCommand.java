@@ -1,5 +1,6 @@
 package io.leanp2p.cli.devnet;
 
+import io.leanp2p.lean.SignedBlock;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,7 +24,9 @@ import picocli.CommandLine.Spec;
           + "missed: status from a peer, blocks_by_root for the head that peer announces (its parent is "
           + "missing locally), blocks_by_range for the rest, every parent root checked.",
       "A table refreshes every slot (in place on a terminal); a summary prints at the end "
-          + "(--slots N, or Ctrl-C). Exit code 0 when every node got every block, 1 otherwise."
+          + "(--slots N, or Ctrl-C). Exit code 0 when every node got every block and every attestation "
+          + "published while it was in the network (connected, subscriptions known both ways; the late node "
+          + "from the slot it joined in) and the late node synced, 1 otherwise."
     })
 public final class DevnetCommand implements Callable<Integer> {
   /** The transports the devnet can run on. */
@@ -93,8 +96,8 @@ public final class DevnetCommand implements Callable<Integer> {
     if (slotMs < 200 || slotMs > 60_000) {
       throw new io.leanp2p.cli.UsageException("--slot-ms must be in [200, 60000], got " + slotMs);
     }
-    if (blockSize < 0 || blockSize > SimBlocks.MAX_PROOF_BYTES) {
-      throw new io.leanp2p.cli.UsageException("--block-size must be in [0, " + SimBlocks.MAX_PROOF_BYTES + "]");
+    if (blockSize < 0 || blockSize > SignedBlock.MAX_PROOF) {
+      throw new io.leanp2p.cli.UsageException("--block-size must be in [0, " + SignedBlock.MAX_PROOF + "]");
     }
     if (processes < 1 || processes > nodes) {
       throw new io.leanp2p.cli.UsageException("--processes must be in [1, --nodes = " + nodes + "], got " + processes);

@@ -10,10 +10,16 @@ import java.util.concurrent.CompletableFuture;
  * and bounded; a node that cannot answer throws {@link DevnetFailure}.
  */
 interface DevnetMember extends AutoCloseable {
-  /** Where a node reports a block it accepted: slot, node index, System.nanoTime() of arrival. */
+  /**
+   * Where a node reports a block it accepted (slot, node index, System.nanoTime() of arrival) and,
+   * if the sink wants them, each first arrival of an attestation.
+   */
   @FunctionalInterface
   interface Arrivals {
     void arrived(long slot, int node, long nanos);
+
+    /** {@code node} received the attestation of {@code validator} (a node index) for {@code slot}. */
+    default void attested(long slot, int validator, int node) {}
   }
 
   /** The node's identity and listen addresses once started. */
@@ -29,10 +35,11 @@ interface DevnetMember extends AutoCloseable {
   record Proposal(byte[] root, long publishedNanos, boolean accepted) {}
 
   /**
-   * Mesh peers and known subscribers on the block topic, and the connected peers (base58 PeerIds),
-   * for the mesh wait.
+   * Mesh peers and known subscribers on the block topic, the connected peers, and the peers known to
+   * be subscribed to both the block and the attestation topic (base58 PeerIds), for the mesh wait
+   * and the late node's join.
    */
-  record MeshCounts(int mesh, int subscribers, List<String> peers) {}
+  record MeshCounts(int mesh, int subscribers, List<String> peers, List<String> subscribedPeers) {}
 
   /** The counters the summary adds up. */
   record Counters(long attestations, long requests, long requestFailures, long drops) {}

@@ -2,6 +2,11 @@ package io.leanp2p.cli.devnet;
 
 import io.leanp2p.codec.sszsnappy.ResponseCode;
 import io.leanp2p.crypto.PeerId;
+import io.leanp2p.lean.BlocksByRangeRequest;
+import io.leanp2p.lean.BlocksByRootRequest;
+import io.leanp2p.lean.Checkpoint;
+import io.leanp2p.lean.SignedBlockView;
+import io.leanp2p.lean.Status;
 import io.leanp2p.node.LeanNetwork;
 import io.leanp2p.node.NetworkConfig;
 import io.leanp2p.node.NetworkEvent;
@@ -98,15 +103,16 @@ final class DevnetNode implements NetworkListener, AutoCloseable {
       if (m.data() == null) {
         verdict = Validation.REJECT;
       } else if (m.topic().equals(topics.block())) {
-        SimBlocks.Header h = SimBlocks.parse(m.data());
+        SignedBlockView h = SignedBlockView.parse(m.data());
         if (store.add(h, m.data())) {
           blocksIn.incrementAndGet();
           arrivals.arrived(h.slot(), index, now);
         }
       } else if (m.topic().equals(topics.attestation())) {
-        long[] a = LeanMessages.parseAttestation(m.data());
+        long[] a = SimAttestations.parse(m.data());
         if (seenAttestations.add(a[0] + "/" + a[1])) {
           attestationsIn.incrementAndGet();
+          arrivals.attested(a[1], (int) a[0], index);
         }
       }
     } catch (DecodeException e) {
@@ -123,21 +129,18 @@ final class DevnetNode implements NetworkListener, AutoCloseable {
     try {
       switch (r.protocol()) {
         case STATUS -> {
-          LeanMessages.parseStatus(r.data());
-          n.sendResponseChunk(r.channelId(), LeanMessages.status(status()), Duration.ofSeconds(1));
+          Status.decode(r.data());
+          n.sendResponseChunk(r.channelId(), status().encode(), Duration.ofSeconds(1));
         }
         case BLOCKS_BY_RANGE -> {
-          long[] req = LeanMessages.parseRangeRequest(r.data());
-          if (req[1] == 0 || req[1] > 1024) {
-            n.sendErrorResponse(r.channelId(), ResponseCode.INVALID_REQUEST, "Invalid count");
-            return;
-          }
-          for (BlockStore.Stored s : store.range(req[0], req[1])) {
+          // the library has already refused a count outside [1, MAX_REQUEST_BLOCKS]
+          BlocksByRangeRequest req = BlocksByRangeRequest.decode(r.data());
+          for (BlockStore.Stored s : store.range(req.startSlot(), req.count())) {
             n.sendResponseChunk(r.channelId(), s.ssz(), Duration.ofSeconds(2));
           }
         }
         case BLOCKS_BY_ROOT -> {
-          for (byte[] root : LeanMessages.parseRootsRequest(r.data())) {
+          for (byte[] root : BlocksByRootRequest.decode(r.data()).roots()) {
             BlockStore.Stored s = store.byRoot(root);
             if (s != null) {
               n.sendResponseChunk(r.channelId(), s.ssz(), Duration.ofSeconds(2));
@@ -152,24 +155,24 @@ final class DevnetNode implements NetworkListener, AutoCloseable {
   }
 
   /** Our status: genesis as finalized, our highest block as head. */
-  LeanMessages.Status status() {
+  Status status() {
     long head = store.headSlot();
     byte[] headRoot = new byte[32];
     if (head >= 0) {
       BlockStore.Stored s = store.range(head, 1).get(0);
       headRoot = s.root();
     }
-    return new LeanMessages.Status(new byte[32], 0, headRoot, Math.max(0, head));
+    return new Status(new Checkpoint(new byte[32], 0), new Checkpoint(headRoot, Math.max(0, head)));
   }
 
   /** Sends our status to a peer; completes with its status. */
-  CompletableFuture<LeanMessages.Status> exchangeStatus(PeerId peer) {
-    return request(peer, LeanProtocol.STATUS, LeanMessages.status(status())).thenApply(chunks -> {
+  CompletableFuture<Status> exchangeStatus(PeerId peer) {
+    return request(peer, LeanProtocol.STATUS, status().encode()).thenApply(chunks -> {
       if (chunks.size() != 1) {
         throw new IllegalStateException("status: " + chunks.size() + " chunks");
       }
       try {
-        LeanMessages.Status s = LeanMessages.parseStatus(chunks.get(0));
+        Status s = Status.decode(chunks.get(0));
         statusExchanged.incrementAndGet();
         return s;
       } catch (DecodeException e) {

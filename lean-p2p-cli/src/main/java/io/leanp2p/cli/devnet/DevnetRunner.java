@@ -3,10 +3,11 @@ package io.leanp2p.cli.devnet;
 import io.leanp2p.cli.Signals;
 import io.leanp2p.cli.metrics.MetricsServer;
 import io.leanp2p.cli.metrics.PrometheusAdapter;
+import io.leanp2p.lean.SignedBlocks;
 import io.leanp2p.multiformats.Multiaddr;
+import io.leanp2p.peerclient.JsonLines;
 import io.leanp2p.util.DecodeException;
 import io.leanp2p.util.Hex;
-import io.leanp2p.util.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +48,19 @@ final class DevnetRunner {
   private final PrintWriter err;
   private final DevnetTopics topics;
   private final PropagationTracker tracker = new PropagationTracker();
+  private final AttestationTracker attestations = new AttestationTracker();
+  /** Where every node (here or in a child process) reports its block and attestation arrivals. */
+  private final DevnetMember.Arrivals arrivals = new DevnetMember.Arrivals() {
+    @Override
+    public void arrived(long slot, int node, long nanos) {
+      tracker.received(slot, node, nanos);
+    }
+
+    @Override
+    public void attested(long slot, int validator, int node) {
+      attestations.attested(slot, validator, node);
+    }
+  };
   private final List<DevnetMember> members = new CopyOnWriteArrayList<>();
   private final Map<Integer, DevnetMember.Started> started = new ConcurrentHashMap<>();
   private final List<WorkerProcess> workers = new CopyOnWriteArrayList<>();
@@ -58,10 +72,13 @@ final class DevnetRunner {
   private byte[] headRoot = new byte[32];
   private final Map<Long, byte[]> publishedRoots = new ConcurrentHashMap<>();
   private long slotsRun;
-  private long attestationsExpected;
   private DevnetMember late;
-  private long lateJoinedSlot = -1;
-  /** First slot whose block the late node must receive by gossip (-1: its mesh has not formed yet). */
+  private long lateStartedSlot = -1;
+  /**
+   * First slot whose publishes found the late node joined: connected to its peers, and its
+   * subscriptions and theirs known to both sides (-1: not yet). From that slot on it must receive
+   * every block and attestation, and every node must receive its attestations.
+   */
   private long lateCountsFrom = -1;
   private volatile long syncNanos = -1;
   private volatile int syncedBlocks;
@@ -92,7 +109,7 @@ final class DevnetRunner {
             + "and validates what it receives.%n%s%s%n",
         o.nodes(), processMode() ? "in " + o.processes() + " processes (node i in process i % " + o.processes()
             + (o.lateJoinSlot() > 0 ? ", the late node in a process of its own" : "") + ")" : "in this JVM",
-        o.transport(), topics.block(), o.slotMs(), sizeText(SimBlocks.MIN_SIGNED_BLOCK_BYTES + o.blockSize()),
+        o.transport(), topics.block(), o.slotMs(), sizeText(SignedBlocks.encodedSize(o.blockSize())),
         o.lateJoinSlot() > 0 ? "At slot " + o.lateJoinSlot() + " a late node joins and syncs the blocks it missed "
             + "(status, blocks_by_root for the head, blocks_by_range for the rest, parent roots checked). " : "",
         o.slots() > 0 ? "Runs " + o.slots() + " slots, then prints a summary." : "Runs until Ctrl-C, then prints a summary.");
@@ -138,6 +155,7 @@ final class DevnetRunner {
       // let the last block settle: a node outside the publisher's mesh (the late node just after it
       // joined) gets it through IHAVE at the next heartbeat and IWANT, so wait at least two heartbeats
       sleepUntil(System.nanoTime() + Math.max(SETTLE_MIN_MS, Math.min(o.slotMs(), 3000)) * 1_000_000L);
+      awaitDeliveries(Duration.ofSeconds(10));
       awaitSync(Duration.ofSeconds(10));
       checkWorkers();
       out.print(table.render(status(slotsRun) + " (final)", rows(), propagationLine()));
@@ -146,7 +164,7 @@ final class DevnetRunner {
       out.print(summary.text());
       if (o.json() != null) {
         try {
-          Files.writeString(o.json(), Json.write(summary.toJson()) + "\n", StandardCharsets.UTF_8);
+          Files.writeString(o.json(), JsonLines.write(summary.toJson()) + "\n", StandardCharsets.UTF_8);
           out.println("summary written to " + o.json());
         } catch (IOException e) {
           out.println("cannot write " + o.json() + ": " + e.getMessage());
@@ -207,7 +225,7 @@ final class DevnetRunner {
       if (o.metricsPort() != null) {
         args.addAll(List.of("--metrics-port", Integer.toString(o.metricsPort() + k)));
       }
-      workers.add(WorkerProcess.start(k, names.toString(), args, logs.resolve("process-" + k + ".log"), tracker::received));
+      workers.add(WorkerProcess.start(k, names.toString(), args, logs.resolve("process-" + k + ".log"), arrivals));
     }
     StringJoiner metricsText = new StringJoiner(", ");
     for (WorkerProcess w : workers) {
@@ -293,7 +311,7 @@ final class DevnetRunner {
   private DevnetMember startNode(int i) {
     DevnetMember m = processMode()
         ? new RemoteMember(workers.get(processOf(i)), i, transportOf(i))
-        : new LocalMember(i, transportOf(i), topics, o.blockSize(), tracker::received);
+        : new LocalMember(i, transportOf(i), topics, o.blockSize(), arrivals);
     try {
       started.put(i, m.start(listen(i)));
     } catch (RuntimeException e) {
@@ -386,41 +404,50 @@ final class DevnetRunner {
 
   // ------------------------------------------------------------------ slots
 
+  /**
+   * One slot: the proposer's block, then every node's attestation. Every node that is part of the
+   * network when they are published (the first nodes, and the late node once it has joined) must
+   * receive every one of them.
+   */
   private void runSlot(long slot) {
-    if (late != null && lateCountsFrom < 0 && late.mesh().mesh() > 0) {
-      // gossipsub does not replay to a peer grafted just after a publish (IHAVE goes to non-mesh
-      // peers only), so the late node counts from the slot after the one its mesh formed in
-      lateCountsFrom = slot + 1;
+    if (late != null && lateCountsFrom < 0 && lateJoined()) {
+      lateCountsFrom = slot;
+    }
+    Set<Integer> participants = new HashSet<>();
+    for (DevnetMember m : members) {
+      if (m != late || lateCountsFrom >= 0) {
+        participants.add(m.index());
+      }
     }
     int proposer = (int) ((slot - 1) % o.nodes());
     DevnetMember.Proposal p = members.get(proposer).propose(slot, headRoot, random.nextLong());
     headRoot = p.root();
     publishedRoots.put(slot, headRoot);
-    Set<Integer> receivers = new HashSet<>();
-    for (DevnetMember m : members) {
-      if (m.index() != proposer && !(m == late && (lateCountsFrom < 0 || slot < lateCountsFrom))) {
-        receivers.add(m.index());
-      }
-    }
+    Set<Integer> receivers = new HashSet<>(participants);
+    receivers.remove(proposer);
     tracker.published(slot, proposer, receivers, p.publishedNanos());
     if (!p.accepted()) {
       LOG.warn("slot {}: the block publish was refused", slot);
     }
     for (DevnetMember m : members) {
+      // the late node attests before it has joined too; only what it publishes once joined counts
+      if (participants.contains(m.index())) {
+        attestations.published(slot, m.index(), participants);
+      }
       m.attest(slot, random.nextLong());
     }
-    attestationsExpected += (long) members.size() * (members.size() - 1);
   }
 
   // ------------------------------------------------------------------ late node
 
   private void startLateNode() {
     late = startNode(o.nodes());
-    lateJoinedSlot = slotsRun + 1;
+    lateStartedSlot = slotsRun + 1;
     dial(late, 0);
     dial(late, 1);
+    awaitLateJoined(Duration.ofSeconds(10));
     Map<Long, byte[]> expected = new TreeMap<>();
-    for (long s = 1; s < lateJoinedSlot; s++) {
+    for (long s = 1; s < lateStartedSlot; s++) {
       byte[] root = publishedRoots.get(s);
       if (root != null) {
         expected.put(s, root);
@@ -438,6 +465,51 @@ final class DevnetRunner {
         syncNanos = r.nanos();
       }
     });
+  }
+
+  /**
+   * Whether the late node has joined: it is connected to n0 and n1, knows them as subscribers of
+   * the block and attestation topics, and they know it as one (so their forwarding, gossip and
+   * publishing include it and its publishing includes them).
+   */
+  private boolean lateJoined() {
+    String lateId = started.get(late.index()).peerId();
+    if (!late.mesh().subscribedPeers().containsAll(List.of(started.get(0).peerId(), started.get(1).peerId()))) {
+      return false;
+    }
+    for (int i = 0; i < 2; i++) {
+      if (!members.get(i).mesh().subscribedPeers().contains(lateId)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Waits (at most {@code max}) for the late node to join, so that it counts from this slot. */
+  private void awaitLateJoined(Duration max) {
+    long t0 = System.nanoTime();
+    long deadline = t0 + max.toNanos();
+    while (!interrupted.get() && System.nanoTime() < deadline) {
+      if (lateJoined()) {
+        LOG.info("the late node joined after {} ms", (System.nanoTime() - t0) / 1_000_000);
+        return;
+      }
+      sleepUntil(System.nanoTime() + 20_000_000L);
+    }
+    LOG.warn("the late node has not joined after {} ms; it counts from the first slot it has", max.toMillis());
+  }
+
+  /**
+   * After the settle time, waits (at most {@code max} more, less on Ctrl-C) while blocks or
+   * attestations are still missing: on a busy machine a last delivery can take a few seconds, and
+   * a slow arrival is not a lost one.
+   */
+  private void awaitDeliveries(Duration max) {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (!interrupted.get() && System.nanoTime() < deadline
+        && (!tracker.missing().isEmpty() || !attestations.missing().isEmpty())) {
+      sleepUntil(System.nanoTime() + 50_000_000L);
+    }
   }
 
   private void awaitSync(Duration max) {
@@ -477,21 +549,20 @@ final class DevnetRunner {
   }
 
   private DevnetSummary summary() {
-    long att = 0;
     long reqs = 0;
     long fails = 0;
     long drops = 0;
     for (DevnetMember m : members) {
       DevnetMember.Counters c = m.counters();
-      att += c.attestations();
       reqs += c.requests();
       fails += c.requestFailures();
       drops += c.drops();
     }
-    return new DevnetSummary(o.nodes(), o.transport().name(), slotsRun, SimBlocks.MIN_SIGNED_BLOCK_BYTES + o.blockSize(),
+    return new DevnetSummary(o.nodes(), o.transport().name(), slotsRun, SignedBlocks.encodedSize(o.blockSize()),
         tracker.blockCount(), tracker.expectedArrivals(), tracker.missing(), tracker.arrivalLatency(),
-        tracker.fullPropagation(), late != null, syncedBlocks, syncNanos, List.copyOf(syncProblems),
-        attestationsExpected, att, reqs, fails, drops);
+        tracker.fullPropagation(), late != null, lateStartedSlot, lateCountsFrom, syncedBlocks, syncNanos,
+        List.copyOf(syncProblems), attestations.expectedCount(), attestations.receivedCount(), attestations.missing(),
+        reqs, fails, drops);
   }
 
   /** Whether stdout is an interactive terminal (Console.isTerminal() on JDK 22+, else console presence). */

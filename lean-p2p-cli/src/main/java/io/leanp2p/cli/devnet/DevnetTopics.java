@@ -1,13 +1,14 @@
 package io.leanp2p.cli.devnet;
 
-/** The lean gossip topics of one network name: {@code /leanconsensus/<name>/<topic>/ssz_snappy}. */
+import io.leanp2p.lean.GossipTopic;
+
+/**
+ * The lean gossip topics the devnet uses on one network name: blocks, attestation subnet 0 and
+ * aggregations; the strings come from the library's {@link GossipTopic}.
+ */
 public record DevnetTopics(String block, String attestation, String aggregation) {
   public static DevnetTopics of(String networkName) {
-    return new DevnetTopics(topic(networkName, "block"), topic(networkName, "attestation_0"),
-        topic(networkName, "aggregation"));
-  }
-
-  public static String topic(String networkName, String name) {
-    return "/leanconsensus/" + networkName + "/" + name + "/ssz_snappy";
+    return new DevnetTopics(GossipTopic.block(networkName).format(),
+        GossipTopic.attestation(networkName, 0).format(), GossipTopic.aggregation(networkName).format());
   }
 }

@@ -172,7 +172,17 @@ public final class DevnetWorkerCommand implements Callable<Integer> {
       throw DecodeException.malformed("n" + node + " is already started");
     }
     LocalMember lm = new LocalMember(node, WorkerProtocol.string(m, "transport"), topics, blockSize,
-        (slot, n, nanos) -> emit(WorkerProtocol.block(slot, n, nanos)));
+        new DevnetMember.Arrivals() {
+          @Override
+          public void arrived(long slot, int n, long nanos) {
+            emit(WorkerProtocol.block(slot, n, nanos));
+          }
+
+          @Override
+          public void attested(long slot, int validator, int n) {
+            emit(WorkerProtocol.attestation(slot, validator, n));
+          }
+        });
     DevnetMember.Started s;
     try {
       s = lm.start(WorkerProtocol.strings(m, "listen"));

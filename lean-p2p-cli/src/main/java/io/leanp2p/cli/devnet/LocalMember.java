@@ -2,6 +2,11 @@ package io.leanp2p.cli.devnet;
 
 import io.leanp2p.cli.UsageException;
 import io.leanp2p.crypto.PeerId;
+import io.leanp2p.lean.BlocksByRangeRequest;
+import io.leanp2p.lean.BlocksByRootRequest;
+import io.leanp2p.lean.SignedBlockView;
+import io.leanp2p.lean.SignedBlocks;
+import io.leanp2p.lean.Status;
 import io.leanp2p.multiformats.Multiaddr;
 import io.leanp2p.node.NetworkSnapshot;
 import io.leanp2p.node.StartException;
@@ -78,30 +83,32 @@ final class LocalMember implements DevnetMember {
     byte[] proof = new byte[blockSize];
     random.nextBytes(state);
     random.nextBytes(proof);
-    byte[] block = SimBlocks.build(slot, node.index, parentRoot, state, proof);
-    SimBlocks.Header h;
+    byte[] block = SignedBlocks.build(slot, node.index, parentRoot, state, proof);
+    SignedBlockView h;
     try {
-      h = SimBlocks.parse(block);
+      h = SignedBlockView.parse(block);
     } catch (DecodeException e) {
       throw new IllegalStateException(e);
     }
     node.store.add(h, block);
     long now = System.nanoTime();
     boolean ok = node.publish(node.topics.block(), block);
-    return new Proposal(h.root(), now, ok);
+    return new Proposal(h.blockRoot(), now, ok);
   }
 
   @Override
   public boolean attest(long slot, long seed) {
-    return node.publish(node.topics.attestation(), LeanMessages.attestation(node.index, slot, new Random(seed)));
+    return node.publish(node.topics.attestation(), SimAttestations.build(node.index, slot, new Random(seed)));
   }
 
   @Override
   public MeshCounts mesh() {
     NetworkSnapshot s = node.network().snapshot();
-    return new MeshCounts(s.meshPeers().getOrDefault(node.topics.block(), List.of()).size(),
-        s.topicPeers().getOrDefault(node.topics.block(), List.of()).size(),
-        s.peers().stream().map(pi -> pi.peer().toBase58()).toList());
+    List<PeerId> blockPeers = s.topicPeers().getOrDefault(node.topics.block(), List.of());
+    List<PeerId> attestationPeers = s.topicPeers().getOrDefault(node.topics.attestation(), List.of());
+    return new MeshCounts(s.meshPeers().getOrDefault(node.topics.block(), List.of()).size(), blockPeers.size(),
+        s.peers().stream().map(pi -> pi.peer().toBase58()).toList(),
+        blockPeers.stream().filter(attestationPeers::contains).map(PeerId::toBase58).toList());
   }
 
   @Override
@@ -140,32 +147,32 @@ final class LocalMember implements DevnetMember {
         Thread.sleep(20);
       }
       LOG.info("{}: connected to the sync peer {} ms after start", n.name, (System.nanoTime() - n.startedNanos) / 1_000_000);
-      LeanMessages.Status st = n.exchangeStatus(peer).get(10, TimeUnit.SECONDS);
-      if (st.headSlot() == 0) {
+      Status st = n.exchangeStatus(peer).get(10, TimeUnit.SECONDS);
+      if (st.head().slot() == 0) {
         problems.add("n0 reported no head");
         return new SyncResult(0, -1, problems);
       }
-      List<byte[]> head = n.request(peer, LeanProtocol.BLOCKS_BY_ROOT, LeanMessages.rootsRequest(List.of(st.headRoot())))
+      List<byte[]> head = n.request(peer, LeanProtocol.BLOCKS_BY_ROOT, new BlocksByRootRequest(List.of(st.head().root())).encode())
           .get(10, TimeUnit.SECONDS);
       if (head.size() != 1) {
         problems.add("blocks_by_root for the head returned " + head.size() + " blocks");
         return new SyncResult(0, -1, problems);
       }
-      SimBlocks.Header headBlock = SimBlocks.parse(head.get(0));
-      if (!Arrays.equals(headBlock.root(), st.headRoot())) {
+      SignedBlockView headBlock = SignedBlockView.parse(head.get(0));
+      if (!Arrays.equals(headBlock.blockRoot(), st.head().root())) {
         problems.add("blocks_by_root returned a block whose root is not the requested one");
         return new SyncResult(0, -1, problems);
       }
-      long count = Math.min(1024, st.headSlot() - 1);
+      long count = Math.min(BlocksByRangeRequest.MAX_COUNT, st.head().slot() - 1);
       List<byte[]> range = count == 0 ? List.of()
-          : n.request(peer, LeanProtocol.BLOCKS_BY_RANGE, LeanMessages.rangeRequest(1, count)).get(20, TimeUnit.SECONDS);
+          : n.request(peer, LeanProtocol.BLOCKS_BY_RANGE, new BlocksByRangeRequest(1, count).encode()).get(20, TimeUnit.SECONDS);
       RangeVerifier.Result r = RangeVerifier.verify(1, Math.max(1, count), range, n.store);
       problems.addAll(r.problems());
-      List<SimBlocks.Header> chain = new ArrayList<>(r.blocks());
+      List<SignedBlockView> chain = new ArrayList<>(r.blocks());
       chain.add(headBlock);
       problems.addAll(RangeVerifier.verifyChain(chain));
       for (int i = 0; i < range.size(); i++) {
-        n.store.add(SimBlocks.parse(range.get(i)), range.get(i));
+        n.store.add(SignedBlockView.parse(range.get(i)), range.get(i));
       }
       n.store.add(headBlock, head.get(0));
       synced = chain.size();

@@ -1,5 +1,6 @@
 package io.leanp2p.cli.devnet;
 
+import io.leanp2p.lean.SignedBlockView;
 import io.leanp2p.util.DecodeException;
 import io.leanp2p.util.Hex;
 import java.util.ArrayList;
@@ -22,24 +23,24 @@ public final class RangeVerifier {
    * @param problems protocol violations (empty when the response is valid)
    * @param missingParent the first block's parent root when the store lacks it, else null
    */
-  public record Result(List<SimBlocks.Header> blocks, List<String> problems, byte[] missingParent) {
+  public record Result(List<SignedBlockView> blocks, List<String> problems, byte[] missingParent) {
     public boolean valid() {
       return problems.isEmpty();
     }
   }
 
   public static Result verify(long start, long count, List<byte[]> response, BlockStore known) {
-    List<SimBlocks.Header> blocks = new ArrayList<>();
+    List<SignedBlockView> blocks = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     if (response.size() > count) {
       problems.add("got " + response.size() + " blocks for a range of " + count);
     }
     long end = count > Long.MAX_VALUE - start ? Long.MAX_VALUE : start + count;
-    SimBlocks.Header prev = null;
+    SignedBlockView prev = null;
     for (int i = 0; i < response.size(); i++) {
-      SimBlocks.Header h;
+      SignedBlockView h;
       try {
-        h = SimBlocks.parse(response.get(i));
+        h = SignedBlockView.parse(response.get(i));
       } catch (DecodeException e) {
         problems.add("block " + i + " does not decode: " + e.getMessage());
         continue;
@@ -51,7 +52,7 @@ public final class RangeVerifier {
         if (h.slot() <= prev.slot()) {
           problems.add("slot " + h.slot() + " does not increase (previous " + prev.slot() + ")");
         }
-        if (!Arrays.equals(h.parentRoot(), prev.root())) {
+        if (!Arrays.equals(h.parentRoot(), prev.blockRoot())) {
           problems.add("block at slot " + h.slot() + ": parent_root " + Hex.encode(h.parentRoot())
               + " is not the root of the block at slot " + prev.slot());
         }
@@ -61,7 +62,7 @@ public final class RangeVerifier {
     }
     byte[] missingParent = null;
     if (!blocks.isEmpty()) {
-      SimBlocks.Header first = blocks.get(0);
+      SignedBlockView first = blocks.get(0);
       byte[] parent = first.parentRoot();
       if (!Arrays.equals(parent, new byte[32]) && !known.hasRoot(parent)) {
         missingParent = parent;
@@ -71,10 +72,10 @@ public final class RangeVerifier {
   }
 
   /** Checks that a whole chain (slot order) links: every block's parent is the previous block's root. */
-  public static List<String> verifyChain(List<SimBlocks.Header> chain) {
+  public static List<String> verifyChain(List<SignedBlockView> chain) {
     List<String> problems = new ArrayList<>();
     for (int i = 1; i < chain.size(); i++) {
-      if (!Arrays.equals(chain.get(i).parentRoot(), chain.get(i - 1).root())) {
+      if (!Arrays.equals(chain.get(i).parentRoot(), chain.get(i - 1).blockRoot())) {
         problems.add("slot " + chain.get(i).slot() + " does not link to slot " + chain.get(i - 1).slot());
       }
     }

@@ -217,6 +217,9 @@ final class WorkerProcess implements AutoCloseable {
       } else if ("block".equals(m.get("event"))) {
         arrivals.arrived(WorkerProtocol.number(m, "slot"), (int) WorkerProtocol.number(m, "node"),
             WorkerProtocol.number(m, "ts"));
+      } else if ("attestation".equals(m.get("event"))) {
+        arrivals.attested(WorkerProtocol.number(m, "slot"), (int) WorkerProtocol.number(m, "validator"),
+            (int) WorkerProtocol.number(m, "node"));
       } else if ("hello".equals(m.get("event"))) {
         hello.complete(m);
       }

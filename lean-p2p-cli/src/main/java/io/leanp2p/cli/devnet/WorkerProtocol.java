@@ -1,8 +1,8 @@
 package io.leanp2p.cli.devnet;
 
+import io.leanp2p.peerclient.JsonLines;
 import io.leanp2p.util.DecodeException;
 import io.leanp2p.util.Hex;
-import io.leanp2p.util.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -124,11 +124,13 @@ final class WorkerProtocol {
     m.put("mesh", c.mesh());
     m.put("subscribers", c.subscribers());
     m.put("peers", c.peers());
+    m.put("subscribedPeers", c.subscribedPeers());
     return m;
   }
 
   static DevnetMember.MeshCounts mesh(Map<String, Object> m) throws DecodeException {
-    return new DevnetMember.MeshCounts((int) number(m, "mesh"), (int) number(m, "subscribers"), strings(m, "peers"));
+    return new DevnetMember.MeshCounts((int) number(m, "mesh"), (int) number(m, "subscribers"), strings(m, "peers"),
+        strings(m, "subscribedPeers"));
   }
 
   static Map<String, Object> row(NodeRow r) {
@@ -189,6 +191,15 @@ final class WorkerProtocol {
     return new DevnetMember.SyncResult((int) number(m, "blocks"), number(m, "nanos"), problems);
   }
 
+  static Map<String, Object> attestation(long slot, int validator, int node) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("event", "attestation");
+    m.put("slot", slot);
+    m.put("validator", validator);
+    m.put("node", node);
+    return m;
+  }
+
   static Map<String, Object> block(long slot, int node, long nanos) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("event", "block");
@@ -224,11 +235,15 @@ final class WorkerProtocol {
 
   /** One line (no newline inside: the writer escapes control characters). */
   static String line(Map<String, Object> m) {
-    return Json.write(m);
+    return JsonLines.write(m);
   }
 
   static Map<String, Object> parse(String line) throws DecodeException {
-    return Json.parseObject(line);
+    try {
+      return JsonLines.parseObject(line);
+    } catch (JsonLines.MalformedJson e) {
+      throw DecodeException.malformed("JSON: " + e.getMessage());
+    }
   }
 
   // ------------------------------------------------------------------ field access
@@ -238,11 +253,11 @@ final class WorkerProtocol {
     if (!(v instanceof Number n)) {
       throw DecodeException.malformed(key + ": not a number");
     }
-    try {
-      return n instanceof java.math.BigDecimal bd ? bd.longValueExact() : n.longValue();
-    } catch (ArithmeticException e) {
+    Long exact = JsonLines.integer(n);
+    if (exact == null) {
       throw DecodeException.malformed(key + ": not a 64-bit integer");
     }
+    return exact;
   }
 
   static String string(Map<String, Object> m, String key) throws DecodeException {

@@ -1,6 +1,6 @@
 package io.leanp2p.cli.peer;
 
-import io.leanp2p.util.Json;
+import io.leanp2p.peerclient.JsonLines;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.Map;
@@ -20,7 +20,7 @@ public final class EventWriter {
 
   /** Writes one event object as a line and flushes it. */
   public void emit(Map<String, ?> event) {
-    String line = Json.write(event);
+    String line = JsonLines.write(event);
     synchronized (this) {
       if (broken) {
         return;

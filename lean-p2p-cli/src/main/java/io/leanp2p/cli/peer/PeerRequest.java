@@ -2,14 +2,14 @@ package io.leanp2p.cli.peer;
 
 /**
  * One parsed command of the peer protocol (docs/peer-protocol.md). {@code id} is the command's
- * {@code "id"} as given (a {@code BigDecimal} or a {@code String}), or null; it is echoed in the
+ * {@code "id"} as given (a {@code Number} or a {@code String}), or null; it is echoed in the
  * event the command produces. {@code timeoutMs} bounds dial / ping / status (0 = default).
  */
 public sealed interface PeerRequest {
   /** The command's name as written on the wire. */
   String cmd();
 
-  /** The command's {@code "id"} (BigDecimal or String), or null. */
+  /** The command's {@code "id"} (Number or String), or null. */
   Object id();
 
   /** {@code {"cmd":"dial","addr":...}}. */

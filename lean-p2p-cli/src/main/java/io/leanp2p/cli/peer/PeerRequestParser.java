@@ -1,8 +1,6 @@
 package io.leanp2p.cli.peer;
 
-import io.leanp2p.util.DecodeException;
-import io.leanp2p.util.Json;
-import java.math.BigDecimal;
+import io.leanp2p.peerclient.JsonLines;
 import java.util.Map;
 
 /** Parses one stdin line of the peer protocol into a {@link PeerRequest}. Pure; never throws else. */
@@ -31,8 +29,8 @@ public final class PeerRequestParser {
     }
     Object value;
     try {
-      value = Json.parse(line);
-    } catch (DecodeException e) {
+      value = JsonLines.parse(line);
+    } catch (JsonLines.MalformedJson e) {
       throw new PeerProtocolException(null, null, "malformed JSON line: " + e.getMessage());
     }
     if (!(value instanceof Map<?, ?> raw)) {
@@ -41,7 +39,7 @@ public final class PeerRequestParser {
     @SuppressWarnings("unchecked")
     Map<String, Object> m = (Map<String, Object>) raw;
     Object id = m.get("id");
-    if (id != null && !(id instanceof BigDecimal) && !(id instanceof String)) {
+    if (id != null && !(id instanceof Number) && !(id instanceof String)) {
       throw new PeerProtocolException(null, null, "\"id\" must be a number or a string");
     }
     Object name = m.get("cmd");
@@ -112,14 +110,14 @@ public final class PeerRequestParser {
 
   private static long integer(Map<String, Object> m, String cmd, Object id, String key)
       throws PeerProtocolException {
-    if (!(m.get(key) instanceof BigDecimal d)) {
+    if (!(m.get(key) instanceof Number n)) {
       throw new PeerProtocolException(cmd, id, "\"" + key + "\" must be a number");
     }
-    try {
-      return d.longValueExact();
-    } catch (ArithmeticException e) {
+    Long v = JsonLines.integer(n);
+    if (v == null) {
       throw new PeerProtocolException(cmd, id, "\"" + key + "\" must be an integer");
     }
+    return v;
   }
 
   private static long timeout(Map<String, Object> m, String cmd, Object id) throws PeerProtocolException {

@@ -2,6 +2,10 @@ package io.leanp2p.cli.devnet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.leanp2p.lean.Block;
+import io.leanp2p.lean.BlockBody;
+import io.leanp2p.lean.SignedBlockView;
+import io.leanp2p.lean.SignedBlocks;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,9 +18,9 @@ class RangeVerifierTest {
     for (long s : slots) {
       byte[] state = new byte[32];
       state[0] = (byte) s;
-      byte[] b = SimBlocks.build(s, s % 4, parent, state, new byte[] {(byte) s});
+      byte[] b = SignedBlocks.build(s, s % 4, parent, state, new byte[] {(byte) s});
       out.add(b);
-      parent = SimBlocks.blockRoot(s, s % 4, parent, state);
+      parent = new Block(s, s % 4, parent, state, BlockBody.empty()).hashTreeRoot();
     }
     return out;
   }
@@ -25,11 +29,11 @@ class RangeVerifierTest {
   void acceptsALinkedRangeWhoseFirstParentIsKnown() throws Exception {
     List<byte[]> all = chain(1, 2, 3, 5, 6);
     BlockStore store = new BlockStore();
-    store.add(SimBlocks.parse(all.get(0)), all.get(0));
+    store.add(SignedBlockView.parse(all.get(0)), all.get(0));
     RangeVerifier.Result r = RangeVerifier.verify(2, 10, all.subList(1, 5), store);
     assertThat(r.problems()).isEmpty();
     assertThat(r.missingParent()).isNull();
-    assertThat(r.blocks()).extracting(SimBlocks.Header::slot).containsExactly(2L, 3L, 5L, 6L);
+    assertThat(r.blocks()).extracting(SignedBlockView::slot).containsExactly(2L, 3L, 5L, 6L);
   }
 
   @Test
@@ -37,7 +41,7 @@ class RangeVerifierTest {
     List<byte[]> all = chain(1, 2, 3);
     RangeVerifier.Result r = RangeVerifier.verify(2, 2, all.subList(1, 3), new BlockStore());
     assertThat(r.valid()).isTrue();
-    assertThat(r.missingParent()).isEqualTo(SimBlocks.parse(all.get(0)).root());
+    assertThat(r.missingParent()).isEqualTo(SignedBlockView.parse(all.get(0)).blockRoot());
   }
 
   @Test
@@ -70,9 +74,9 @@ class RangeVerifierTest {
 
   @Test
   void verifyChainChecksLinksFromGenesis() throws Exception {
-    List<SimBlocks.Header> hs = new ArrayList<>();
+    List<SignedBlockView> hs = new ArrayList<>();
     for (byte[] b : chain(1, 2, 4)) {
-      hs.add(SimBlocks.parse(b));
+      hs.add(SignedBlockView.parse(b));
     }
     assertThat(RangeVerifier.verifyChain(hs)).isEmpty();
     assertThat(RangeVerifier.verifyChain(hs.subList(1, 3))).hasSize(1);
@@ -84,9 +88,9 @@ class RangeVerifierTest {
     BlockStore s = new BlockStore();
     List<byte[]> c = chain(1, 2, 3, 7);
     for (int i = c.size() - 1; i >= 0; i--) {
-      assertThat(s.add(SimBlocks.parse(c.get(i)), c.get(i))).isTrue();
+      assertThat(s.add(SignedBlockView.parse(c.get(i)), c.get(i))).isTrue();
     }
-    assertThat(s.add(SimBlocks.parse(c.get(0)), c.get(0))).isFalse();
+    assertThat(s.add(SignedBlockView.parse(c.get(0)), c.get(0))).isFalse();
     assertThat(s.range(2, 5)).extracting(x -> x.header().slot()).containsExactly(2L, 3L);
     assertThat(s.range(0, Long.MAX_VALUE)).hasSize(4);
     assertThat(s.headSlot()).isEqualTo(7);

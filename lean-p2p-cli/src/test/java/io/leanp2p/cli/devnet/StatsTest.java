@@ -2,7 +2,7 @@ package io.leanp2p.cli.devnet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leanp2p.util.Json;
+import io.leanp2p.peerclient.JsonLines;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -86,20 +86,57 @@ class StatsTest {
     PropagationTracker t = new PropagationTracker();
     t.published(1, 0, Set.of(1), 0);
     t.received(1, 1, 2_000_000);
+    AttestationTracker a = new AttestationTracker();
+    a.published(1, 0, Set.of(0, 1));
+    a.published(1, 1, Set.of(0, 1));
+    a.attested(1, 0, 1);
+    a.attested(1, 1, 0);
     DevnetSummary ok = new DevnetSummary(2, "quic", 1, 1000, 1, 1, t.missing(), t.arrivalLatency(), t.fullPropagation(),
-        true, 1, 3_000_000, List.of(), 2, 2, 1, 0, 0);
+        true, 1, 1, 1, 3_000_000, List.of(), a.expectedCount(), a.receivedCount(), a.missing(), 1, 0, 0);
     assertThat(ok.ok()).isTrue();
-    assertThat(ok.text()).contains("every node got every block: YES", "p50 2.0 ms", "late node sync: 1 blocks in 3.0 ms", "RESULT: OK");
-    Map<String, Object> json = Json.parseObject(Json.write(ok.toJson()));
-    assertThat(json).containsEntry("ok", true).containsEntry("everyNodeGotEveryBlock", true);
+    assertThat(ok.text()).contains("every node got every block published while it was in the network: YES",
+        "every node got every attestation published while it was in the network: YES (2 of 2)",
+        "joined (connected, subscriptions known both ways) before the publishes of slot 1", "p50 2.0 ms",
+        "late node sync: 1 blocks in 3.0 ms", "RESULT: OK");
+    Map<String, Object> json = JsonLines.parseObject(JsonLines.write(ok.toJson()));
+    assertThat(json).containsEntry("ok", true).containsEntry("everyNodeGotEveryBlock", true)
+        .containsEntry("everyNodeGotEveryAttestation", true);
 
     t.published(2, 1, Set.of(0), 0);
+    a.published(2, 0, Set.of(0, 1));
     DevnetSummary bad = new DevnetSummary(2, "quic", 2, 1000, 2, 2, t.missing(), t.arrivalLatency(), t.fullPropagation(),
-        true, 0, -1, List.of("slot 2 does not link"), 4, 3, 1, 1, 5);
+        true, 1, 1, 0, -1, List.of("slot 2 does not link"), a.expectedCount(), a.receivedCount(), a.missing(), 1, 1, 5);
     assertThat(bad.ok()).isFalse();
-    assertThat(bad.text()).contains("NO, 1 of 2 deliveries missing: slot 2 at n0", "NOT finished", "sync problem", "PROBLEMS");
-    Map<String, Object> bj = Json.parseObject(Json.write(bad.toJson()));
-    assertThat(bj).containsEntry("ok", false);
+    assertThat(bad.text()).contains("NO, 1 of 2 deliveries missing: slot 2 at n0",
+        "NO, 2 of 3 received, missing: slot 2 of n0 at n1", "NOT finished", "sync problem", "PROBLEMS");
+    Map<String, Object> bj = JsonLines.parseObject(JsonLines.write(bad.toJson()));
+    assertThat(bj).containsEntry("ok", false).containsEntry("everyNodeGotEveryAttestation", false);
     assertThat((List<?>) bj.get("missing")).hasSize(1);
+    assertThat((List<?>) bj.get("attestationsMissing")).hasSize(1);
+
+    // only the missing attestations fail a run that is otherwise fine
+    DevnetSummary attOnly = new DevnetSummary(2, "quic", 1, 1000, 1, 1, List.of(), t.arrivalLatency(),
+        t.fullPropagation(), false, -1, -1, 0, -1, List.of(), a.expectedCount(), a.receivedCount(), a.missing(), 0, 0, 0);
+    assertThat(attOnly.ok()).isFalse();
+    // and a late node that never joined fails it too
+    DevnetSummary neverJoined = new DevnetSummary(2, "quic", 1, 1000, 1, 1, List.of(), t.arrivalLatency(),
+        t.fullPropagation(), true, 1, -1, 1, 3_000_000, List.of(), 0, 0, List.of(), 0, 0, 0);
+    assertThat(neverJoined.ok()).isFalse();
+    assertThat(neverJoined.text()).contains("NEVER joined");
+  }
+
+  @Test
+  void attestationTrackerCountsOnlyExpectedDeliveriesAndAcceptsEarlyArrivals() {
+    AttestationTracker a = new AttestationTracker();
+    a.attested(3, 2, 0); // arrives before the runner recorded the publication
+    a.attested(3, 2, 5); // node 5 was not part of the network then: not expected
+    a.published(3, 2, Set.of(0, 1, 2));
+    assertThat(a.expectedCount()).isEqualTo(2); // the attester itself is not a receiver
+    assertThat(a.receivedCount()).isEqualTo(1);
+    assertThat(a.unexpectedCount()).isEqualTo(1);
+    assertThat(a.missing()).containsExactly(new AttestationTracker.Missing(3, 2, 1));
+    a.attested(3, 2, 1);
+    assertThat(a.missing()).isEmpty();
+    assertThat(a.receivedCount()).isEqualTo(2);
   }
 }

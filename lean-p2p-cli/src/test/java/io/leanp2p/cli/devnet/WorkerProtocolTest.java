@@ -58,7 +58,8 @@ class WorkerProtocolTest {
     DevnetMember.Counters c = new DevnetMember.Counters(10, 2, 1, 0);
     assertThat(WorkerProtocol.counters(roundTrip(WorkerProtocol.counters(c)))).isEqualTo(c);
 
-    DevnetMember.MeshCounts mc = new DevnetMember.MeshCounts(4, 6, List.of("16Uiu2HAmA", "16Uiu2HAmB"));
+    DevnetMember.MeshCounts mc = new DevnetMember.MeshCounts(4, 6, List.of("16Uiu2HAmA", "16Uiu2HAmB"),
+        List.of("16Uiu2HAmB"));
     assertThat(WorkerProtocol.mesh(roundTrip(WorkerProtocol.mesh(mc)))).isEqualTo(mc);
 
     DevnetMember.SyncResult sr = new DevnetMember.SyncResult(3, -1, List.of("n0 reported no head"));
@@ -79,6 +80,11 @@ class WorkerProtocolTest {
     assertThat(WorkerProtocol.number(b, "slot")).isEqualTo(12);
     assertThat(WorkerProtocol.number(b, "node")).isEqualTo(6);
     assertThat(WorkerProtocol.number(b, "ts")).isEqualTo(Long.MAX_VALUE);
+    Map<String, Object> a = roundTrip(WorkerProtocol.attestation(7, 8, 3));
+    assertThat(a.get("event")).isEqualTo("attestation");
+    assertThat(WorkerProtocol.number(a, "slot")).isEqualTo(7);
+    assertThat(WorkerProtocol.number(a, "validator")).isEqualTo(8);
+    assertThat(WorkerProtocol.number(a, "node")).isEqualTo(3);
     Map<String, Object> h = roundTrip(WorkerProtocol.hello(42, null));
     assertThat(h).containsEntry("event", "hello").containsEntry("metricsPort", null);
   }

@@ -3,7 +3,6 @@ package io.leanp2p.cli.peer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.math.BigDecimal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -12,7 +11,7 @@ class PeerRequestParserTest {
   @Test
   void parsesEveryCommand() throws Exception {
     assertThat(PeerRequestParser.parse("{\"cmd\":\"dial\",\"addr\":\"/ip4/127.0.0.1/tcp/1\",\"id\":7}"))
-        .isEqualTo(new PeerRequest.Dial(new BigDecimal(7), "/ip4/127.0.0.1/tcp/1", 0));
+        .isEqualTo(new PeerRequest.Dial(7, "/ip4/127.0.0.1/tcp/1", 0));
     PeerRequest.Publish p = (PeerRequest.Publish) PeerRequestParser.parse("{\"cmd\":\"publish\",\"topic\":\"t\",\"dataHex\":\"0A0b\"}");
     assertThat(p.data()).containsExactly(0x0a, 0x0b);
     assertThat(p.topic()).isEqualTo("t");
@@ -27,7 +26,7 @@ class PeerRequestParserTest {
     assertThat(PeerRequestParser.parse("{\"cmd\":\"subscribe\",\"topic\":\"a\"}")).isEqualTo(new PeerRequest.Subscribe(null, "a"));
     assertThat(PeerRequestParser.parse("{\"cmd\":\"unsubscribe\",\"topic\":\"a\"}")).isEqualTo(new PeerRequest.Unsubscribe(null, "a"));
     assertThat(PeerRequestParser.parse("{\"cmd\":\"info\"}")).isEqualTo(new PeerRequest.Info(null));
-    assertThat(PeerRequestParser.parse(" {\"cmd\":\"stop\",\"id\":1} ")).isEqualTo(new PeerRequest.Stop(BigDecimal.ONE));
+    assertThat(PeerRequestParser.parse(" {\"cmd\":\"stop\",\"id\":1} ")).isEqualTo(new PeerRequest.Stop(1));
     assertThat(PeerRequestParser.parse("   ")).isNull();
   }
 

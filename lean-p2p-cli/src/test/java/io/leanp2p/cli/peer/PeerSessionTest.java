@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.leanp2p.codec.gossip.MessageId;
 import io.leanp2p.codec.snappy.SnappyBlock;
+import io.leanp2p.peerclient.JsonLines;
 import io.leanp2p.util.Hex;
-import io.leanp2p.util.Json;
 import java.io.BufferedReader;
 import java.io.StringReader;
 import java.io.StringWriter;
@@ -91,7 +91,7 @@ class PeerSessionTest {
     List<Map<String, Object>> out = new ArrayList<>();
     for (String line : sink.toString().split("\n")) {
       if (!line.isEmpty()) {
-        out.add(Json.parseObject(line));
+        out.add(JsonLines.parseObject(line));
       }
     }
     return out;
@@ -107,8 +107,8 @@ class PeerSessionTest {
     session.handleLine("{\"cmd\":\"publish\",\"topic\":\"/t\",\"dataHex\":\"0a0b0c\",\"id\":5}");
     Map<String, Object> e = last();
     assertThat(e.get("event")).isEqualTo("published");
-    assertThat(e.get("id")).isEqualTo(new BigDecimal(5));
-    assertThat(e.get("len")).isEqualTo(new BigDecimal(3));
+    assertThat(e.get("id")).isEqualTo(5);
+    assertThat(e.get("len")).isEqualTo(3);
     assertThat(e.get("sha256")).isEqualTo(PeerEvents.sha256Hex(new byte[] {10, 11, 12}));
     assertThat(e.get("msgId")).isEqualTo(Hex.encode(MessageId.prepare("/t", new byte[] {10, 11, 12}, 10 << 20).id()));
     assertThat(e.get("recipients")).isEqualTo(List.of("16UiuA", "16UiuB"));
@@ -120,7 +120,7 @@ class PeerSessionTest {
     session.handleLine("{\"cmd\":\"publish\",\"topic\":\"t\",\"dataHex\":\"00\",\"id\":1}");
     session.handleLine("{\"cmd\":\"publish\",\"topic\":\"t\",\"dataHex\":\"00\",\"id\":2}");
     Map<String, Object> e = last();
-    assertThat(e).containsEntry("event", "error").containsEntry("cmd", "publish").containsEntry("id", new BigDecimal(2));
+    assertThat(e).containsEntry("event", "error").containsEntry("cmd", "publish").containsEntry("id", 2);
     assertThat((String) e.get("error")).contains("duplicate");
   }
 
@@ -164,10 +164,10 @@ class PeerSessionTest {
         .containsEntry("wallMs", new BigDecimal("0.250000"));
     session.handleLine("{\"cmd\":\"status\",\"peer\":\"16UiuA\",\"dataHex\":\"" + "ab".repeat(84) + "\"}");
     Map<String, Object> st = last();
-    assertThat(st).containsEntry("event", "status-response").containsEntry("result", BigDecimal.ZERO)
-        .containsEntry("len", new BigDecimal(84)).containsEntry("dataHex", "ab".repeat(84));
+    assertThat(st).containsEntry("event", "status-response").containsEntry("result", 0)
+        .containsEntry("len", 84).containsEntry("dataHex", "ab".repeat(84));
     session.handleLine("{\"cmd\":\"status\",\"peer\":\"16UiuA\"}");
-    assertThat(last()).containsEntry("len", BigDecimal.ZERO).containsEntry("dataHex", "")
+    assertThat(last()).containsEntry("len", 0).containsEntry("dataHex", "")
         .containsEntry("sha256", PeerEvents.sha256Hex(new byte[0]));
   }
 
@@ -179,7 +179,7 @@ class PeerSessionTest {
     assertThat(last()).containsEntry("event", "error").containsEntry("cmd", "unsubscribe").containsEntry("error", "not subscribed to b");
     session.handleLine("{\"cmd\":\"info\",\"id\":9}");
     assertThat(last()).containsEntry("event", "info").containsEntry("peerId", "16UiuSelf").containsEntry("peers", List.of("16UiuA"))
-        .containsEntry("topics", Map.of("t", List.of("16UiuA"))).containsEntry("id", new BigDecimal(9));
+        .containsEntry("topics", Map.of("t", List.of("16UiuA"))).containsEntry("id", 9);
   }
 
   @Test
@@ -191,7 +191,7 @@ class PeerSessionTest {
     List<Map<String, Object>> e = events();
     assertThat(e).hasSize(4);
     assertThat(e.get(0)).containsEntry("event", "error").containsEntry("cmd", null);
-    assertThat(e.get(1)).containsEntry("event", "error").containsEntry("cmd", "explode").containsEntry("id", new BigDecimal(3));
+    assertThat(e.get(1)).containsEntry("event", "error").containsEntry("cmd", "explode").containsEntry("id", 3);
     assertThat(e.get(2)).containsEntry("event", "error");
     assertThat(e.get(3)).containsEntry("event", "subscribed");
   }
@@ -224,6 +224,6 @@ class PeerSessionTest {
     byte[] wire = SnappyBlock.compress("hello".getBytes());
     Map<String, Object> m = PeerEvents.message("t", wire, "aa", "16UiuA", 2_500_000L);
     assertThat(m.keySet()).containsExactly("event", "topic", "len", "sha256", "msgId", "from", "ts");
-    assertThat(Json.write(m)).contains("\"ts\":2.500000");
+    assertThat(JsonLines.write(m)).contains("\"ts\":2.500000");
   }
 }

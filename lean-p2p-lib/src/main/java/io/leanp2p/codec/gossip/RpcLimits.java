@@ -6,11 +6,14 @@ package io.leanp2p.codec.gossip;
  *
  * @param maxRpcSize bytes of one encoded RPC (the stream frame limit); default 10 MiB (leanSpec
  *     {@code MAX_PAYLOAD_SIZE}) plus {@link #FRAME_OVERHEAD} for the protobuf envelope
- * @param maxSubscriptions SubOpts entries per RPC (Teku caps 200 per message; we allow more)
- * @param maxMessages published messages per RPC (Teku: 1000)
- * @param maxControlEntries IHAVE + IWANT + GRAFT + PRUNE + IDONTWANT entries per RPC
+ * @param maxSubscriptions SubOpts entries per RPC (Teku 200, js 5000, go and rust unlimited unless
+ *     a subscription filter is set; lean default 200: a lean node has a handful of topics plus its
+ *     attestation subnets)
+ * @param maxMessages published messages per RPC (Teku 1000, js 5000)
+ * @param maxControlEntries IHAVE + IWANT + GRAFT + PRUNE + IDONTWANT entries per RPC (js 5000)
  * @param maxMessageIds message ids across all IHAVE / IWANT / IDONTWANT entries of one RPC
- *     (Teku: 5000 per kind; leanSpec processes 5000 per IWANT)
+ *     (js: 5000 per IHAVE and IWANT, 512 per IDONTWANT; Teku 5000 per kind; leanSpec processes
+ *     5000 per IWANT)
  */
 public record RpcLimits(
     int maxRpcSize, int maxSubscriptions, int maxMessages, int maxControlEntries, int maxMessageIds) {
@@ -23,7 +26,7 @@ public record RpcLimits(
 
   /** The lean defaults. */
   public static final RpcLimits DEFAULT =
-      new RpcLimits(MAX_PAYLOAD_SIZE + FRAME_OVERHEAD, 1000, 1000, 5000, 15_000);
+      new RpcLimits(MAX_PAYLOAD_SIZE + FRAME_OVERHEAD, 200, 1000, 5000, 15_000);
 
   public RpcLimits {
     if (maxRpcSize < 0 || maxSubscriptions < 0 || maxMessages < 0 || maxControlEntries < 0 || maxMessageIds < 0) {

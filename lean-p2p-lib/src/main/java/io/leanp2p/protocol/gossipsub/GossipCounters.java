@@ -42,6 +42,15 @@ public final class GossipCounters {
   long seenEvicted;
   long rpcsSent;
   long subscriptionsDropped;
+  long publishFlooded;
+  long publishTopUpPeers;
+  long ihaveRpcsOverLimit;
+  long ihaveIdsOverLimit;
+  long graftsIgnoredUnsubscribed;
+  long graftsDuringBackoff;
+  long graftFloodPenalties;
+  long prunesCoalesced;
+  long ihaveOnGraft;
 
   /** An immutable copy of all counters. */
   public record Snapshot(
@@ -53,7 +62,9 @@ public final class GossipCounters {
       long iwantServed, long iwantRetransmissionCapped, long iwantIdsTruncated, long iwantSent, long ihaveSent,
       long ihaveIgnored, long idontwantSent, long idontwantReceived, long idontwantSkipped, long idontwantDropped,
       long graftsReceived, long graftsRejected, long prunesReceived, long badMessageIds, long seenEvicted,
-      long rpcsSent, long subscriptionsDropped, long mcacheEvictedEarly) {}
+      long rpcsSent, long subscriptionsDropped, long mcacheEvictedEarly, long publishFlooded,
+      long publishTopUpPeers, long ihaveRpcsOverLimit, long ihaveIdsOverLimit, long graftsIgnoredUnsubscribed,
+      long graftsDuringBackoff, long graftFloodPenalties, long prunesCoalesced, long ihaveOnGraft) {}
 
   Snapshot snapshot(long mcacheEvictedEarly) {
     return new Snapshot(rpcsReceived, rpcsFromUnknownPeer, rpcsGraylisted, messagesReceived, messagesDelivered,
@@ -62,6 +73,8 @@ public final class GossipCounters {
         validationTimeouts, validationUnknown, messagesForwarded, messagesPublished, publishDuplicates,
         iwantServed, iwantRetransmissionCapped, iwantIdsTruncated, iwantSent, ihaveSent, ihaveIgnored,
         idontwantSent, idontwantReceived, idontwantSkipped, idontwantDropped, graftsReceived, graftsRejected,
-        prunesReceived, badMessageIds, seenEvicted, rpcsSent, subscriptionsDropped, mcacheEvictedEarly);
+        prunesReceived, badMessageIds, seenEvicted, rpcsSent, subscriptionsDropped, mcacheEvictedEarly,
+        publishFlooded, publishTopUpPeers, ihaveRpcsOverLimit, ihaveIdsOverLimit, graftsIgnoredUnsubscribed,
+        graftsDuringBackoff, graftFloodPenalties, prunesCoalesced, ihaveOnGraft);
   }
 }

@@ -48,11 +48,16 @@ import org.slf4j.LoggerFactory;
  * forwards before validation).
  *
  * <p>Other deliberate differences from leanSpec's reference behaviour (the 14 handler fixtures
- * pass either way): IDONTWANT is sent when a large message first arrives, before validation (as
- * gossipsub v1.2 recommends) rather than after forwarding; IHAVE for topics we are not subscribed
- * to is ignored (v1.1); each id is asked for by IWANT at most once per heartbeat window; peers
- * with a negative score are not grafted and their GRAFTs are refused. Like leanSpec, a PRUNE with
- * backoff 0 arms no backoff, and a GRAFT for a topic we are not in is ignored silently.
+ * pass either way; {@code docs/gossipsub.md} has the reasons): own messages up to {@code
+ * floodPublishMaxBytes} are flood-published and larger ones go to the mesh topped up to D
+ * subscribed peers (so a publish before the mesh formed still delivers); a peer joining our mesh
+ * gets an IHAVE of the topic's recent ids; IWANT copies are capped per peer per message for the
+ * life of the cache entry, not per heartbeat; IDONTWANT is sent when a large message first
+ * arrives, before validation (as gossipsub v1.2 recommends) rather than after forwarding; IHAVE
+ * for topics we are not subscribed to is ignored (v1.1); each id is asked for by IWANT at most once
+ * per heartbeat window; peers with a negative score are not grafted and their GRAFTs are refused.
+ * Like leanSpec, a PRUNE with backoff 0 arms no backoff, and a GRAFT for a topic we are not in is
+ * ignored silently.
  */
 public final class GossipRouter {
   private static final Logger LOG = LoggerFactory.getLogger(GossipRouter.class);
@@ -93,8 +98,9 @@ public final class GossipRouter {
     final Set<String> topics = new LinkedHashSet<>();
     final Map<String, Long> backoffUntil = new HashMap<>();
     final Set<IdKey> dontWant = new HashSet<>();
-    final Map<IdKey, Integer> iwantServed = new HashMap<>();
-    int ihaveReceived;
+    /** RPCs carrying IHAVE in this heartbeat window. */
+    int ihaveRpcs;
+    /** Ids asked for by IWANT in this heartbeat window. */
     int idsAsked;
     // batched outgoing RPC parts
     final List<SubOpts> outSubs = new ArrayList<>();
@@ -314,8 +320,8 @@ public final class GossipRouter {
       for (ControlPrune p : c.prune()) {
         handlePrune(ps, p, now);
       }
-      for (ControlIHave h : c.ihave()) {
-        handleIHave(ps, h, now);
+      if (!c.ihave().isEmpty()) {
+        handleIHave(ps, c.ihave(), now);
       }
       if (!c.iwant().isEmpty()) {
         handleIWant(ps, c.iwant(), now);
@@ -478,6 +484,7 @@ public final class GossipRouter {
     counters.graftsReceived++;
     Set<PeerId> m = mesh.get(topic);
     if (m == null) {
+      counters.graftsIgnoredUnsubscribed++;
       return; // not subscribed: ignore silently (leanSpec)
     }
     if (m.contains(ps.id)) {
@@ -485,7 +492,15 @@ public final class GossipRouter {
     }
     boolean reject = false;
     if (ps.inBackoff(topic, now)) {
-      scoring.behaviourPenalty(ps.id, 1); // GRAFT during backoff (P7)
+      // GRAFT during backoff: a P7 penalty, and a second one when it comes sooner than
+      // graftFloodThreshold after the PRUNE that armed the backoff (as go, rust and js do)
+      counters.graftsDuringBackoff++;
+      scoring.behaviourPenalty(ps.id, 1);
+      long prunedAt = ps.backoffUntil.get(topic) - config.pruneBackoffSeconds() * 1000 * MS;
+      if (now < prunedAt + config.graftFloodThresholdMillis() * MS) {
+        counters.graftFloodPenalties++;
+        scoring.behaviourPenalty(ps.id, 1);
+      }
       reject = true;
     } else if (scoring.score(ps.id, now) < 0) {
       reject = true;
@@ -494,7 +509,7 @@ public final class GossipRouter {
     }
     if (reject) {
       counters.graftsRejected++;
-      ps.outPrune.add(new ControlPrune(topic, config.pruneBackoffSeconds()));
+      queuePrune(ps, topic);
       ps.backoffUntil.put(topic, now + config.pruneBackoffSeconds() * 1000 * MS);
       markDirty(ps);
       return;
@@ -502,6 +517,7 @@ public final class GossipRouter {
     m.add(ps.id);
     scoring.graft(ps.id, topic, now);
     output.graft(ps.id, topic);
+    gossipOnGraft(ps, topic, now);
   }
 
   private void handlePrune(PeerState ps, ControlPrune p, long now) {
@@ -517,42 +533,67 @@ public final class GossipRouter {
     }
   }
 
-  private void handleIHave(PeerState ps, ControlIHave h, long now) {
-    if (scoring.score(ps.id, now) < config.score().gossipThreshold()
-        || ++ps.ihaveReceived > config.maxIHaveMessages()
-        || !subscriptions.contains(h.topicId())) {
-      counters.ihaveIgnored++;
+  /**
+   * The IHAVE entries of one RPC. Flood bounds (as go and rust): at most {@code maxIHaveMessages}
+   * RPCs with IHAVE per peer per heartbeat, and at most {@code maxIHaveLength} ids asked for per
+   * peer per heartbeat; every id is asked for at most once per heartbeat, from one peer.
+   */
+  private void handleIHave(PeerState ps, List<ControlIHave> ihaves, long now) {
+    if (scoring.score(ps.id, now) < config.score().gossipThreshold()) {
+      counters.ihaveIgnored += ihaves.size();
       return;
     }
-    for (byte[] raw : h.messageIds()) {
-      if (raw.length != MessageId.LENGTH) {
-        counters.badMessageIds++;
+    if (++ps.ihaveRpcs > config.maxIHaveMessages()) {
+      counters.ihaveIgnored += ihaves.size();
+      counters.ihaveRpcsOverLimit++;
+      return;
+    }
+    for (ControlIHave h : ihaves) {
+      if (!subscriptions.contains(h.topicId())) {
+        counters.ihaveIgnored++;
         continue;
       }
-      if (ps.idsAsked >= config.maxIHaveLength()) {
-        break;
-      }
-      IdKey id = IdKey.own(raw);
-      if (!seen.contains(id) && !mcache.contains(id) && iwantRequested.add(id)) {
-        ps.outIWant.add(raw);
-        ps.idsAsked++;
-        counters.iwantSent++;
-        markDirty(ps);
+      List<byte[]> ids = h.messageIds();
+      for (int i = 0; i < ids.size(); i++) {
+        byte[] raw = ids.get(i);
+        if (raw.length != MessageId.LENGTH) {
+          counters.badMessageIds++;
+          continue;
+        }
+        if (ps.idsAsked >= config.maxIHaveLength()) {
+          counters.ihaveIdsOverLimit += ids.size() - i;
+          break;
+        }
+        IdKey id = IdKey.own(raw);
+        if (!seen.contains(id) && !mcache.contains(id) && iwantRequested.add(id)) {
+          ps.outIWant.add(raw);
+          ps.idsAsked++;
+          counters.iwantSent++;
+          markDirty(ps);
+        }
       }
     }
   }
 
+  /**
+   * The IWANT entries of one RPC: at most {@code maxIWantIds} ids are processed (leanSpec's 5000;
+   * the rest are counted in {@code iwantIdsTruncated}), and each cached message is served to one
+   * peer at most {@code gossipRetransmission} times while it is cached (as go, rust and js; leanSpec
+   * resets the count every heartbeat, which let one peer pull a message again and again).
+   */
   private void handleIWant(PeerState ps, List<ControlIWant> iwants, long now) {
     if (scoring.score(ps.id, now) < config.score().gossipThreshold()) {
       return;
     }
     int processed = 0;
     for (ControlIWant w : iwants) {
-      for (byte[] raw : w.messageIds()) {
+      List<byte[]> ids = w.messageIds();
+      for (int i = 0; i < ids.size(); i++) {
         if (processed++ >= config.maxIWantIds()) {
-          counters.iwantIdsTruncated++;
-          return;
+          counters.iwantIdsTruncated += ids.size() - i;
+          break;
         }
+        byte[] raw = ids.get(i);
         if (raw.length != MessageId.LENGTH) {
           counters.badMessageIds++;
           continue;
@@ -562,9 +603,12 @@ public final class GossipRouter {
         if (m == null) {
           continue;
         }
-        int served = ps.iwantServed.merge(id, 1, Integer::sum);
-        if (served > config.gossipRetransmission()) {
+        if (mcache.countServed(id, ps.id) > config.gossipRetransmission()) {
           counters.iwantRetransmissionCapped++;
+          continue;
+        }
+        if (ps.dontWant.contains(id)) {
+          counters.idontwantSkipped++;
           continue;
         }
         ps.outPublish.add(m);
@@ -595,9 +639,13 @@ public final class GossipRouter {
   // ------------------------------------------------------------------ publishing
 
   /**
-   * Publishes {@code wireData} (raw-snappy SSZ) on {@code topic}: to the mesh when subscribed,
-   * else to fanout peers (or to every subscribed peer above the publish threshold with flood
-   * publishing). Having no peers is fine: the message is cached and served later. The router keeps
+   * Publishes {@code wireData} (raw-snappy SSZ) on {@code topic}. Recipients: every subscribed
+   * peer above the publish threshold when the message is small enough to flood ({@link
+   * GossipConfig#floodPublishMaxBytes}); otherwise the mesh when subscribed, else the fanout, in
+   * both cases topped up to D with other subscribed peers above the publish threshold (as
+   * rust-libp2p and js-libp2p do), so that a message published before the mesh has formed (a peer
+   * that connected a moment ago) still reaches the peers that are known to want it. Top-up peers are
+   * not grafted. Having no peers is fine: the message is cached and served later. The router keeps
    * {@code wireData} (no copy): the caller must not modify it afterwards.
    */
   public PublishResult publish(String topic, byte[] wireData) {
@@ -628,39 +676,54 @@ public final class GossipRouter {
     Message m = Message.anonymousOwning(topic, wireData); // the host API handed us its own copy
     mcache.put(id, m);
     counters.messagesPublished++;
-    Collection<PeerId> targets;
+    List<PeerId> sentTo = new ArrayList<>();
+    for (PeerId p : publishTargets(topic, wireData.length, now)) {
+      PeerState ps = peers.get(p);
+      if (ps == null) {
+        continue;
+      }
+      if (ps.dontWant.contains(id)) {
+        counters.idontwantSkipped++;
+        continue;
+      }
+      ps.outPublish.add(m);
+      markDirty(ps);
+      sentTo.add(p);
+    }
+    flush();
+    return new PublishResult(PublishResult.Status.ACCEPTED, id.id.clone(), List.copyOf(sentTo));
+  }
+
+  /** The peers an own message of {@code size} wire bytes goes to (see {@link #publish}). */
+  private Collection<PeerId> publishTargets(String topic, int size, long now) {
     double publishThreshold = config.score().publishThreshold();
-    if (config.floodPublish()) {
+    if (config.floodPublishes(size)) {
+      counters.publishFlooded++;
       List<PeerId> all = new ArrayList<>();
       for (PeerState ps : peers.values()) {
         if (ps.topics.contains(topic) && scoring.score(ps.id, now) >= publishThreshold) {
           all.add(ps.id);
         }
       }
-      targets = all;
-    } else if (subscriptions.contains(topic)) {
-      targets = mesh.getOrDefault(topic, Set.of());
+      return all;
+    }
+    Set<PeerId> base;
+    if (subscriptions.contains(topic)) {
+      base = new LinkedHashSet<>(mesh.getOrDefault(topic, Set.of()));
     } else {
-      Set<PeerId> fan = fanout.computeIfAbsent(topic, t -> new LinkedHashSet<>());
-      if (fan.isEmpty()) {
-        fan.addAll(pick(candidates(topic, now, p -> scoring.score(p.id, now) >= publishThreshold), config.d()));
-      }
+      base = fanout.computeIfAbsent(topic, t -> new LinkedHashSet<>());
       fanoutLastPublish.put(topic, now);
-      targets = fan;
     }
-    List<PeerId> sentTo = new ArrayList<>();
-    for (PeerId p : targets) {
-      PeerState ps = peers.get(p);
-      if (ps != null && ps.dontWant.contains(id)) {
-        counters.idontwantSkipped++;
-      } else if (ps != null) {
-        ps.outPublish.add(m);
-        markDirty(ps);
-        sentTo.add(p);
+    if (base.size() < config.d()) {
+      Set<PeerId> have = base;
+      List<PeerId> extra = pick(candidates(topic, now,
+          p -> !have.contains(p.id) && scoring.score(p.id, now) >= publishThreshold), config.d() - base.size());
+      if (subscriptions.contains(topic)) {
+        counters.publishTopUpPeers += extra.size();
       }
+      base.addAll(extra); // the fanout keeps its new peers; a mesh copy is not the mesh
     }
-    flush();
-    return new PublishResult(PublishResult.Status.ACCEPTED, id.id.clone(), List.copyOf(sentTo));
+    return base;
   }
 
   // ------------------------------------------------------------------ heartbeat
@@ -688,8 +751,7 @@ public final class GossipRouter {
     iwantRequested.clear();
     for (PeerState ps : peers.values()) {
       ps.dontWant.clear();
-      ps.iwantServed.clear();
-      ps.ihaveReceived = 0;
+      ps.ihaveRpcs = 0;
       ps.idsAsked = 0;
       ps.backoffUntil.values().removeIf(until -> until <= now);
     }
@@ -894,6 +956,32 @@ public final class GossipRouter {
     markDirty(ps);
     scoring.graft(p, topic, now);
     output.graft(p, topic);
+    gossipOnGraft(ps, topic, now);
+  }
+
+  /**
+   * A peer that just joined our mesh for {@code topic} gets an IHAVE of the topic's recent
+   * messages (the gossip windows). Mesh forwarding reaches it only from now on, and heartbeat
+   * gossip goes to non-mesh peers only, so without this a message we forwarded (or published) just
+   * before the graft would never be offered to it: the loss the devnet's late node used to show.
+   * The peer asks (IWANT) only for what it has not seen. Not in the gossipsub spec, but any peer
+   * accepts an IHAVE at any time; {@code gossipOnGraft=false} turns it off.
+   */
+  private void gossipOnGraft(PeerState ps, String topic, long now) {
+    if (!config.gossipOnGraft() || scoring.score(ps.id, now) < config.score().gossipThreshold()) {
+      return;
+    }
+    List<byte[]> ids = mcache.gossipIds(topic);
+    if (ids.isEmpty()) {
+      return;
+    }
+    if (ids.size() > config.maxIHaveLength()) {
+      ids = ids.subList(0, config.maxIHaveLength()); // newest first
+    }
+    ps.outIHave.add(new ControlIHave(topic, ids));
+    counters.ihaveSent++;
+    counters.ihaveOnGraft++;
+    markDirty(ps);
   }
 
   private void prunePeer(PeerId p, String topic, long now, boolean stillSubscribed) {
@@ -903,9 +991,23 @@ public final class GossipRouter {
     if (ps == null) {
       return;
     }
-    ps.outPrune.add(new ControlPrune(topic, config.pruneBackoffSeconds()));
+    queuePrune(ps, topic);
     ps.backoffUntil.put(topic, now + config.pruneBackoffSeconds() * 1000 * MS);
     markDirty(ps);
+  }
+
+  /**
+   * Queues a PRUNE of {@code topic} for {@code ps}, at most one per topic per outgoing RPC: a flood
+   * of GRAFTs in one RPC is answered by one PRUNE per topic, not one per GRAFT.
+   */
+  private void queuePrune(PeerState ps, String topic) {
+    for (ControlPrune p : ps.outPrune) {
+      if (p.topicId().equals(topic)) {
+        counters.prunesCoalesced++;
+        return;
+      }
+    }
+    ps.outPrune.add(new ControlPrune(topic, config.pruneBackoffSeconds()));
   }
 
   private void markDirty(PeerState ps) {

@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Inbound: varint-framed RPCs (frame size capped by {@link RpcLimits#maxRpcSize()}, checked
  * before allocating) are decoded and passed to {@code onRpc}; an RPC that fails to decode is
- * skipped and counted (leanSpec does the same); broken framing resets the stream. Outbound: RPCs
+ * skipped and counted (leanSpec does the same): as {@code rpcsOverLimits} when it is over one of
+ * the {@link RpcLimits} (too many subscriptions, messages, control entries or message ids), else
+ * as {@code rpcDecodeErrors}; broken framing resets the stream. Outbound: RPCs
  * are framed into a bounded per-peer queue and written while the stream {@link
  * MuxedStream#isWritable() is writable}; over {@code maxQueueBytes} an RPC is dropped and
  * counted, never queued without bound. Single-threaded (the event loop).
@@ -48,6 +50,7 @@ public final class GossipStreams {
 
   long framesReceived;
   long rpcDecodeErrors;
+  long rpcsOverLimits;
   long framingErrors;
   long rpcsQueued;
   long rpcsDroppedQueueFull;
@@ -55,7 +58,7 @@ public final class GossipStreams {
 
   /** Immutable counter snapshot. */
   public record Counters(long framesReceived, long rpcDecodeErrors, long framingErrors, long rpcsQueued,
-      long rpcsDroppedQueueFull, long bytesWritten) {}
+      long rpcsDroppedQueueFull, long bytesWritten, long rpcsOverLimits) {}
 
   /**
    * @param onRpc where decoded RPCs go (normally {@code router::onRpc})
@@ -74,7 +77,7 @@ public final class GossipStreams {
 
   public Counters counters() {
     return new Counters(framesReceived, rpcDecodeErrors, framingErrors, rpcsQueued, rpcsDroppedQueueFull,
-        bytesWritten);
+        bytesWritten, rpcsOverLimits);
   }
 
   /**
@@ -112,7 +115,11 @@ public final class GossipStreams {
           try {
             rpc = RpcCodec.decode(f, limits);
           } catch (DecodeException e) {
-            rpcDecodeErrors++;
+            if (e.reason() == DecodeException.Reason.TOO_LARGE) {
+              rpcsOverLimits++;
+            } else {
+              rpcDecodeErrors++;
+            }
             continue;
           }
           onRpc.accept(peer, rpc);

@@ -1,6 +1,7 @@
 package io.leanp2p.protocol.gossipsub;
 
 import io.leanp2p.codec.gossip.Message;
+import io.leanp2p.crypto.PeerId;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,19 +10,32 @@ import java.util.Map;
 
 /**
  * The gossipsub message cache: {@code length} heartbeat windows of validated (or own) messages,
- * served to IWANT; ids of the newest {@code gossip} windows are advertised in IHAVE.
+ * served to IWANT; ids of the newest {@code gossip} windows are advertised in IHAVE. Each entry
+ * also counts the copies served to each peer by IWANT ({@link #countServed}), for the life of the
+ * entry (as go, rust and js do), so that the retransmission cap cannot be reset by waiting for a
+ * heartbeat.
  */
 final class MessageCache {
   private final int length;
   private final int gossip;
   private final long maxBytes;
-  private final Map<IdKey, Message> messages = new HashMap<>();
+  private final Map<IdKey, Cached> messages = new HashMap<>();
   /** Newest window first; within a window, oldest entry first. */
   private final ArrayDeque<ArrayDeque<Entry>> windows = new ArrayDeque<>();
   private long bytes;
   private long evictedEarly;
 
   private record Entry(IdKey id, String topic) {}
+
+  /** A cached message and the IWANT copies served per peer (created on the first IWANT). */
+  private static final class Cached {
+    final Message message;
+    Map<PeerId, Integer> served;
+
+    Cached(Message message) {
+      this.message = message;
+    }
+  }
 
   MessageCache(int length, int gossip, long maxBytes) {
     this.length = length;
@@ -31,7 +45,7 @@ final class MessageCache {
   }
 
   void put(IdKey id, Message m) {
-    if (messages.putIfAbsent(id, m) == null) {
+    if (messages.putIfAbsent(id, new Cached(m)) == null) {
       windows.peekFirst().addLast(new Entry(id, m.topic()));
       bytes += m.dataSize();
       evictOverBudget();
@@ -39,7 +53,24 @@ final class MessageCache {
   }
 
   Message get(IdKey id) {
-    return messages.get(id);
+    Cached c = messages.get(id);
+    return c == null ? null : c.message;
+  }
+
+  /**
+   * Counts one more IWANT request of {@code peer} for the cached message {@code id} and returns
+   * how many it has made, this one included (0 when the message is not cached). The counts go
+   * with the entry: at most (cached messages x peers) of them.
+   */
+  int countServed(IdKey id, PeerId peer) {
+    Cached c = messages.get(id);
+    if (c == null) {
+      return 0;
+    }
+    if (c.served == null) {
+      c.served = new HashMap<>(4);
+    }
+    return c.served.merge(peer, 1, Integer::sum);
   }
 
   boolean contains(IdKey id) {
@@ -97,9 +128,9 @@ final class MessageCache {
   }
 
   private boolean remove(IdKey id) {
-    Message m = messages.remove(id);
-    if (m != null) {
-      bytes -= m.dataSize();
+    Cached c = messages.remove(id);
+    if (c != null) {
+      bytes -= c.message.dataSize();
       return true;
     }
     return false;

@@ -39,8 +39,6 @@ public record ReqRespConfig(
   /** Lean {@code MAX_PAYLOAD_SIZE}. */
   public static final int MAX_PAYLOAD = 10 * 1024 * 1024;
 
-  /** Lean {@code MAX_REQUEST_BLOCKS}: most roots per blocks_by_root, largest range count. */
-  public static final int MAX_REQUEST_BLOCKS = 1024;
 
   /**
    * A token bucket: holds at most {@code capacity} tokens, refilled continuously at {@code

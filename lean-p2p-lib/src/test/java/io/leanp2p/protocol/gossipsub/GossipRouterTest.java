@@ -188,10 +188,11 @@ class GossipRouterTest {
   }
 
   @Test
-  void iWantAnswersAreCappedPerMessagePerWindow() {
-    GossipRouter r = meshOf(GossipConfig.DEFAULT, 1, "/meshsub/1.2.0");
+  void iWantAnswersAreCappedPerPeerPerMessageForTheLifeOfTheCacheEntry() {
+    GossipRouter r = meshOf(GossipConfig.DEFAULT, 2, "/meshsub/1.2.0");
     PublishResult res = r.publish(T, wire(10, 1));
     sent.clear();
+    sentTo.clear();
     Rpc iwant = Rpc.ofControl(new ControlMessage(List.of(), List.of(new ControlIWant(List.of(res.messageId()))),
         List.of(), List.of(), List.of()));
     for (int i = 0; i < 5; i++) {
@@ -199,10 +200,43 @@ class GossipRouterTest {
     }
     assertThat(sent.stream().mapToInt(x -> x.publish().size()).sum()).isEqualTo(3);
     assertThat(r.refreshSnapshot().counters().iwantRetransmissionCapped()).isEqualTo(2);
+    // heartbeats do not reset the count (leanSpec's per-window reset let one peer pull a message
+    // 15 times in 2.5 s): for as long as the message is cached, p0 gets no fourth copy
+    for (int hb = 0; hb < GossipConfig.DEFAULT.mcacheLength() - 1; hb++) {
+      r.heartbeat();
+      sent.clear();
+      r.onRpc(p("p0"), iwant);
+      assertThat(sent.stream().mapToInt(x -> x.publish().size()).sum()).as("after heartbeat %d", hb + 1).isZero();
+    }
+    assertThat(r.refreshSnapshot().counters().iwantRetransmissionCapped())
+        .isEqualTo(2 + GossipConfig.DEFAULT.mcacheLength() - 1);
+    // the cap is per peer: p1 still gets its three
+    sent.clear();
+    sentTo.clear();
+    for (int i = 0; i < 4; i++) {
+      r.onRpc(p("p1"), iwant);
+    }
+    assertThat(publishRecipients()).containsExactly(p("p1"), p("p1"), p("p1"));
+    // once the message has left the cache nothing is served and nothing is counted any more
     r.heartbeat();
     sent.clear();
+    r.onRpc(p("p1"), iwant);
+    r.onRpc(p("p0"), iwant);
+    assertThat(sent).isEmpty();
+    assertThat(r.refreshSnapshot().counters().iwantServed()).isEqualTo(6);
+  }
+
+  @Test
+  void retransmissionCapIsConfigurable() {
+    GossipRouter r = meshOf(GossipConfig.DEFAULT.toBuilder().gossipRetransmission(1).build(), 1, "/meshsub/1.2.0");
+    PublishResult res = r.publish(T, wire(10, 1));
+    sent.clear();
+    Rpc iwant = Rpc.ofControl(new ControlMessage(List.of(), List.of(new ControlIWant(List.of(res.messageId()))),
+        List.of(), List.of(), List.of()));
+    r.onRpc(p("p0"), iwant);
     r.onRpc(p("p0"), iwant);
     assertThat(sent.stream().mapToInt(x -> x.publish().size()).sum()).isEqualTo(1);
+    assertThat(r.refreshSnapshot().counters().iwantRetransmissionCapped()).isEqualTo(1);
   }
 
   @Test
@@ -223,7 +257,9 @@ class GossipRouterTest {
       r.onRpc(p("alone"), Rpc.ofControl(control(List.of(new ControlGraft(T)), List.of())));
     }
     assertThat(r.refreshSnapshot().counters().graftsRejected()).isEqualTo(10);
-    assertThat(r.score(p("alone"))).isCloseTo(16 * -15.92, org.assertj.core.data.Offset.offset(1e-6));
+    // each GRAFT: one penalty for the backoff and one for coming within 10 s of the PRUNE: 20,
+    // 14 above the threshold of 6
+    assertThat(r.score(p("alone"))).isCloseTo(14 * 14 * -15.92, org.assertj.core.data.Offset.offset(1e-6));
     assertThat(r.snapshot().mesh(T)).doesNotContain(p("alone"));
   }
 
@@ -315,7 +351,7 @@ class GossipRouterTest {
 
   @Test
   void publishingToAnUnsubscribedTopicUsesFanoutThatExpires() {
-    GossipRouter r = router(GossipConfig.DEFAULT);
+    GossipRouter r = router(GossipConfig.DEFAULT.withFloodPublish(false));
     for (int i = 0; i < 10; i++) {
       r.addPeer(p("p" + i), "/meshsub/1.2.0", Direction.OUTBOUND, null);
       r.onRpc(p("p" + i), Rpc.ofSubscriptions(List.of(new SubOpts(true, T))));
