@@ -415,7 +415,9 @@ public final class GossipRouter {
       }
     }
     counters.messagesDelivered++;
-    output.deliver(new ReceivedMessage(m.topic(), m.data(), prep.decompressed(), id.id.clone(), ps.id));
+    // the payload array goes to the host as is (shared with the pending message and, after ACCEPT,
+    // the message cache): no defensive copy; the host must not modify it (see ReceivedMessage)
+    output.deliver(new ReceivedMessage(m.topic(), m.dataUnsafe(), prep.decompressed(), id.id.clone(), ps.id));
   }
 
   /**

@@ -114,6 +114,9 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
     }
     int n = data.readableBytes();
     log.trace("stream {} write {} bytes", channel.streamId(), n);
+    if (!data.isDirect() && data.nioBufferCount() > 1) {
+      data = toDirect(data);
+    }
     ChannelPromise p = channel.newPromise();
     outbound.add(new PendingWrite(data, p));
     unflushedBytes += n;
@@ -124,6 +127,24 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
     scheduleFlush();
     updateWritability();
     return p;
+  }
+
+  /**
+   * QUIC sends from native memory, so Netty copies a heap buffer into a direct one; for a buffer of
+   * several arrays (a gossip frame that shares its payload) it would first merge them into a fresh
+   * heap array. Copy each array straight into one pooled direct buffer instead: the one copy that
+   * has to happen, and no heap allocation.
+   */
+  private ByteBuf toDirect(ByteBuf data) {
+    try {
+      ByteBuf direct = channel.alloc().directBuffer(data.readableBytes());
+      for (java.nio.ByteBuffer part : data.nioBuffers()) {
+        direct.writeBytes(part);
+      }
+      return direct;
+    } finally {
+      data.release();
+    }
   }
 
   /**
