@@ -415,9 +415,9 @@ public final class GossipRouter {
       }
     }
     counters.messagesDelivered++;
-    // the payload array goes to the host as is (shared with the pending message and, after ACCEPT,
-    // the message cache): no defensive copy; the host must not modify it (see ReceivedMessage)
-    output.deliver(new ReceivedMessage(m.topic(), m.dataUnsafe(), prep.decompressed(), id.id.clone(), ps.id));
+    // the wire payload goes to the host as is (shared with the pending message and, after ACCEPT,
+    // the message cache): no defensive copy; the host must not modify it (see GossipMessage)
+    output.deliver(new GossipMessage(m.topic(), prep.decompressed(), m.dataUnsafe(), id.id.clone(), ps.id));
   }
 
   /**
@@ -425,7 +425,7 @@ public final class GossipRouter {
    * penalises the source (and peers that sent copies during validation), IGNORE drops it.
    * Unknown or late ids are counted and ignored.
    */
-  public void reportValidation(byte[] messageId, ValidationResult result) {
+  public void reportValidation(byte[] messageId, Validation result) {
     IdKey id = IdKey.copy(messageId);
     PendingValidation pv = pending.remove(id);
     if (pv == null) {
@@ -436,7 +436,7 @@ public final class GossipRouter {
     flush();
   }
 
-  private void applyValidation(IdKey id, PendingValidation pv, ValidationResult result) {
+  private void applyValidation(IdKey id, PendingValidation pv, Validation result) {
     String topic = pv.message.topic();
     switch (result) {
       case ACCEPT -> {
@@ -771,7 +771,7 @@ public final class GossipRouter {
       }
       it.remove();
       counters.validationTimeouts++;
-      applyValidation(e.getKey(), e.getValue(), ValidationResult.IGNORE);
+      applyValidation(e.getKey(), e.getValue(), Validation.IGNORE);
     }
   }
 
