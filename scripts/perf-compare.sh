@@ -17,6 +17,7 @@
 #   REQRESP_ARGS="5 tcp,quic"                         JFR=1 records each run (profile settings)
 #   BENCH_JVM_OPTS="-Xms2g -Xmx2g"  JVM options for both sides (same for before and after)
 #   SIDES="before after"     which sides to run (e.g. SIDES=after for a quick check)
+#   BASE_IMPORT_SED=...      sed rewriting the harness's imports for the baseline (types moved since)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 . "$here/scripts/find-jdk.sh"
@@ -30,6 +31,7 @@ HANDSHAKE_ARGS="${HANDSHAKE_ARGS:-200 quic,tcp}"
 REQRESP_ARGS="${REQRESP_ARGS:-5 tcp,quic}"
 BENCH_JVM_OPTS="${BENCH_JVM_OPTS:--Xms2g -Xmx2g}"
 SIDES="${SIDES:-before after}"
+BASE_IMPORT_SED="${BASE_IMPORT_SED:-s/io\.leanp2p\.protocol\.gossipsub\.Validation/io.leanp2p.node.Validation/;s/io\.leanp2p\.lean\.BlocksByRangeRequest/io.leanp2p.ssz.BlocksByRangeRequest/}"
 which=("$@"); [ ${#which[@]} -eq 0 ] && which=(all)
 mkdir -p "$OUT"
 
@@ -53,9 +55,19 @@ declare -A cp
 for side in $SIDES; do
   dir="$here"; [ "$side" = before ] && dir="$BASE_DIR"
   jar="$dir/lean-p2p-bench/target/lean-p2p-bench-benchmarks.jar"
-  mkdir -p "$OUT/classes-$side"
-  "$JAVA_HOME/bin/javac" -q -nowarn --release 21 -cp "$jar" -d "$OUT/classes-$side" "${src[@]}" 2>/dev/null \
-    || "$JAVA_HOME/bin/javac" -nowarn --release 21 -cp "$jar" -d "$OUT/classes-$side" "${src[@]}"
+  mkdir -p "$OUT/classes-$side" "$OUT/src-$side"
+  # the harness uses the public API of today's main; types the baseline had in other packages are
+  # mapped back by rewriting the imports of a copy (BASE_IMPORT_SED, sed expressions)
+  side_src=()
+  for f in "${src[@]}"; do
+    if [ "$side" = before ]; then
+      sed -e "$BASE_IMPORT_SED" "$f" > "$OUT/src-$side/$(basename "$f")"
+    else
+      cp "$f" "$OUT/src-$side/"
+    fi
+    side_src+=("$OUT/src-$side/$(basename "$f")")
+  done
+  "$JAVA_HOME/bin/javac" -nowarn --release 21 -cp "$jar" -d "$OUT/classes-$side" "${side_src[@]}"
   cp[$side]="$OUT/classes-$side:$jar"
 done
 
