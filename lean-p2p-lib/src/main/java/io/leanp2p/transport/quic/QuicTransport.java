@@ -206,7 +206,7 @@ public final class QuicTransport implements Transport {
       bindTo = addr.toSocketAddress();
       CertAndKey ck = Libp2pTls.generate(identity, random, clock.instant());
       QuicSslContext ssl =
-          QuicSslContextBuilder.forServer(ck.tlsKey(), null, ck.certificate())
+          QuicSslContextBuilder.forServer(CertificateKeyManager.factory(ck), null) // no PKCS#12 store
               .clientAuth(ClientAuth.REQUIRE)
               .trustManager(trust)
               .applicationProtocols(ALPN)
@@ -784,7 +784,7 @@ public final class QuicTransport implements Transport {
       CertAndKey ck = Libp2pTls.generate(identity, random, now);
       clientSsl =
           QuicSslContextBuilder.forClient()
-              .keyManager(ck.tlsKey(), null, ck.certificate())
+              .keyManager(CertificateKeyManager.factory(ck), null) // no PKCS#12 store
               .trustManager(trust)
               .applicationProtocols(ALPN)
               .build();
