@@ -391,6 +391,7 @@ final class NetworkActor {
     w.peers.close();
     w.gossip.close();
     w.reqresp.close();
+    w.ping.close();
     w.swarm.close().whenComplete((v, err) -> {
       publishSnapshot();
       released.complete(null);
