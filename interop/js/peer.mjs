@@ -25,6 +25,7 @@ const STATUS_PROTOCOL = '/leanconsensus/req/status/1/ssz_snappy'
 const ECHO_PROTOCOL = '/leanp2p/test/echo/1.0.0'
 const AGENT_VERSION = 'lean-p2p-js-interop-peer/0.1.0'
 const DEFAULT_TIMEOUT_MS = 10_000
+const MAX_RESPONSE_BYTES = 64 * 1024 * 1024 // `request`: all chunks of one response together
 
 // ------------------------------------------------------------------ output
 
@@ -275,7 +276,12 @@ async function main () {
   const commands = {
     async dial (cmd) {
       if (typeof cmd.addr !== 'string') throw new Error('missing "addr"')
+      if (cmd.persistent !== undefined && typeof cmd.persistent !== 'boolean') throw new Error('"persistent" must be true or false')
       const conn = await node.dial(multiaddr(cmd.addr), { signal: timeoutSignal(cmd) })
+      if (cmd.persistent) {
+        // js-libp2p's reconnect queue redials peers tagged keep-alive when they disconnect
+        await node.peerStore.merge(conn.remotePeer, { tags: { 'keep-alive': { value: 1 } } })
+      }
       return { event: 'dialed', peer: conn.remotePeer.toString(), addr: conn.remoteAddr.toString() }
     },
     async publish (cmd) {
@@ -331,6 +337,32 @@ async function main () {
         if (stream.status === 'open') {
           stream.close().catch(() => stream.abort(new Error('closing')))
         }
+      }
+    },
+    async request (cmd) {
+      // test extra: any req/resp protocol; reads every response chunk until the responder closes
+      const target = parsePeer(cmd.peer)
+      if (typeof cmd.protocol !== 'string') throw new Error('missing "protocol"')
+      const payload = requireHexOrSize(cmd) ?? new Uint8Array(0)
+      const signal = timeoutSignal(cmd)
+      const t0 = nowMs()
+      const stream = await node.dialProtocol(target, cmd.protocol, { signal })
+      try {
+        const reading = readToEnd(stream, MAX_RESPONSE_BYTES, signal)
+        reading.catch(() => {})
+        await sendAll(stream, encodeRequest(payload), signal)
+        await stream.close({ signal })
+        let rest = await reading
+        const chunks = []
+        while (rest.length > 0) {
+          const r = new PayloadDecoder({ withCode: true }).push(rest)
+          if (r == null) throw new CodecError('TRUNCATED', `response chunk ${chunks.length} is truncated`)
+          chunks.push({ result: r.code, len: r.payload.length, dataHex: hex(r.payload) })
+          rest = r.rest
+        }
+        return { event: 'response', peer: peerIdOf(target).toString(), protocol: cmd.protocol, chunks, wallMs: nowMs() - t0 }
+      } finally {
+        if (stream.status === 'open') stream.abort(new Error('request finished'))
       }
     },
     async subscribe (cmd) {
@@ -448,6 +480,31 @@ async function main () {
       if (stream.status === 'open') stream.abort(new Error('echo finished'))
     }
     return Buffer.concat(chunks)
+  }
+
+  /** Every byte of `stream` until the remote closes its write side (at most `max` bytes). */
+  async function readToEnd (stream, max, signal) {
+    const chunks = []
+    let received = 0
+    const reading = (async () => {
+      for await (const c of stream) {
+        const b = toBytes(c)
+        received += b.length
+        if (received > max) throw new Error(`response over ${max} bytes`)
+        chunks.push(Buffer.from(b))
+      }
+    })()
+    let onAbort
+    try {
+      await Promise.race([reading, new Promise((resolve, reject) => {
+        onAbort = () => reject(new Error('timed out'))
+        if (signal.aborted) onAbort()
+        signal.addEventListener('abort', onAbort)
+      })])
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+    }
+    return Uint8Array.from(Buffer.concat(chunks))
   }
 
   async function serveEcho (stream) {

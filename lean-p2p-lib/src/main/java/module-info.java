@@ -17,7 +17,7 @@
  *   <li>{@code io.leanp2p.protocol.gossipsub}: {@code GossipConfig}, {@code PeerScoreParams},
  *       {@code TopicScoreParams};
  *   <li>{@code io.leanp2p.transport}: {@code Direction}, {@code TransportKind}, {@code
- *       CloseReason};
+ *       CloseReason}, {@code DnsResolver};
  *   <li>{@code io.leanp2p.transport.quic}: {@code QuicConfig}; {@code io.leanp2p.transport.tcp}:
  *       {@code TcpConfig};
  *   <li>{@code io.leanp2p.codec.sszsnappy}: {@code ResponseCode};
@@ -25,7 +25,8 @@
  *       for {@code publishRaw} (the CLI's peer command).
  * </ul>
  *
- * <p>Not exported: the gossipsub RPC codec, multistream-select, Noise, Yamux, identify, ping and the
+ * <p>Not exported: the swarm ({@code io.leanp2p.node.swarm}: peer table, dialing, the service
+ * interface), the gossipsub RPC codec, multistream-select, Noise, Yamux, identify, ping and the
  * generated protobuf classes.
  */
 module io.leanp2p {

@@ -11,8 +11,8 @@ import io.leanp2p.crypto.PeerId;
 import io.leanp2p.protocol.gossipsub.GossipConfig;
 import io.leanp2p.protocol.gossipsub.GossipOutput;
 import io.leanp2p.protocol.gossipsub.GossipRouter;
-import io.leanp2p.protocol.gossipsub.ReceivedMessage;
-import io.leanp2p.protocol.gossipsub.ValidationResult;
+import io.leanp2p.protocol.gossipsub.GossipMessage;
+import io.leanp2p.protocol.gossipsub.Validation;
 import io.leanp2p.transport.Direction;
 import io.leanp2p.util.DecodeException;
 import io.leanp2p.util.Scheduler;
@@ -81,7 +81,7 @@ public class GossipRouterBenchmark {
       }
 
       @Override
-      public void deliver(ReceivedMessage m) {
+      public void deliver(GossipMessage m) {
         lastId = m.messageId();
       }
     });
@@ -119,7 +119,7 @@ public class GossipRouterBenchmark {
     lastId = null;
     router.onRpc(source, rpc);
     if (lastId != null) {
-      router.reportValidation(lastId, ValidationResult.ACCEPT);
+      router.reportValidation(lastId, Validation.ACCEPT);
     }
     return forwarded;
   }

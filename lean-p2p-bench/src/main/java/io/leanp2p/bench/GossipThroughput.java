@@ -4,7 +4,7 @@ import io.leanp2p.node.LeanNetwork;
 import io.leanp2p.node.NetworkConfig;
 import io.leanp2p.node.NetworkEvent;
 import io.leanp2p.node.Outcome;
-import io.leanp2p.node.Validation;
+import io.leanp2p.protocol.gossipsub.Validation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

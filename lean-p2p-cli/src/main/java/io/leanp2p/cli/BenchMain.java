@@ -49,16 +49,21 @@ final class BenchMain {
     out.println("lean-p2p bench: gossip between two peer processes on 127.0.0.1 (pairs " + c.pairs + ", transports "
         + c.transports + ", sizes " + c.sizes + "); peer logs in " + logDir);
     List<BenchResult> results = new ArrayList<>();
+    Rows rows = new Rows(new Progress(new java.io.PrintWriter(out, true), Progress.stdoutIsTerminal(), System::nanoTime, 0),
+        c.pairs.size() * c.transports.size() * c.sizes.size(), System.nanoTime());
     for (String pair : c.pairs) {
       String[] who = pair.split("-");
       for (String transport : c.transports) {
         if ((who[0].equals("js") || who[1].equals("js")) && !jsAvailable) {
           for (int size : c.sizes) {
             results.add(BenchResult.failed(who[0], who[1], transport, size, "js peer not installed (npm ci in interop/js)"));
+            rows.done++;
           }
+          rows.progress.finish(rows.counter() + " " + pair + " " + transport + ": skipped, the js peer is not installed "
+              + "(run: cd interop/js && npm ci)");
           continue;
         }
-        runPair(who[0], who[1], transport, c, root, logDir, node, results, out);
+        runPair(who[0], who[1], transport, c, root, logDir, node, results, rows);
       }
     }
     String table = BenchResult.markdownTable(results);
@@ -86,25 +91,51 @@ final class BenchMain {
     return results.stream().allMatch(r -> r.error() == null || r.error().startsWith("js peer not installed")) ? 0 : 1;
   }
 
+  /** Progress over the bench's rows (pair x transport x size). */
+  private static final class Rows {
+    final Progress progress;
+    final int total;
+    final long start;
+    int done;
+
+    Rows(Progress progress, int total, long start) {
+      this.progress = progress;
+      this.total = total;
+      this.start = start;
+    }
+
+    String counter() {
+      return Progress.counter(done, total, System.nanoTime() - start);
+    }
+  }
+
   private static void runPair(String pubKind, String subKind, String transport, BenchCommand c, Path root, Path logDir,
-      String node, List<BenchResult> results, PrintStream out) {
+      String node, List<BenchResult> results, Rows rows) {
     List<String> args = List.of("--topics", TOPIC);
     PeerClient pub = null;
     PeerClient sub = null;
     try {
+      rows.progress.update(rows.counter() + " " + pubKind + " -> " + subKind + " " + transport + ": starting the peers ...");
       pub = PeerClient.start(pubKind + "-pub", command(pubKind, args, root, node), root, logDir, Duration.ofSeconds(60));
       sub = PeerClient.start(subKind + "-sub", command(subKind, args, root, node), root, logDir, Duration.ofSeconds(60));
       GossipBench.connect(pub, sub, transport, TOPIC);
       for (int size : c.sizes) {
         int count = (int) Math.max(50, (long) c.throughputMb * 1024 * 1024 / size);
+        rows.progress.update(rows.counter() + " " + pubKind + " -> " + subKind + " " + transport + " "
+            + BenchResult.sizeText(size) + ": warm-up, latency, throughput ...");
         BenchResult r = GossipBench.run(pub, sub, pubKind, subKind, transport, TOPIC, size, c.latencyCount, count, c.window);
         results.add(r);
-        out.printf(Locale.ROOT, "%s -> %s %s %s: p50 %.2f ms, p99 %.2f ms, %.0f msgs/s, %.1f MB/s, lost %d%n", pubKind,
-            subKind, transport, BenchResult.sizeText(size), r.latencyP50Ms(), r.latencyP99Ms(), r.msgsPerSec(),
-            r.mbPerSec(), r.lost());
+        rows.done++;
+        rows.progress.finish(String.format(Locale.ROOT, "%s %s -> %s %s %s: p50 %.2f ms, p99 %.2f ms, %.0f msgs/s, %.1f MB/s, lost %d",
+            rows.counter(), pubKind, subKind, transport, BenchResult.sizeText(size), r.latencyP50Ms(), r.latencyP99Ms(),
+            r.msgsPerSec(), r.mbPerSec(), r.lost()));
       }
     } catch (RuntimeException e) {
-      out.println(pubKind + " -> " + subKind + " " + transport + ": failed: " + e.getMessage());
+      rows.done = Math.min(rows.total, rows.done + (int) c.sizes.stream().filter(size -> results.stream().noneMatch(
+          r -> r.publisher().equals(pubKind) && r.subscriber().equals(subKind) && r.transport().equals(transport)
+              && r.size() == size)).count());
+      rows.progress.finish(rows.counter() + " " + pubKind + " -> " + subKind + " " + transport + ": failed: "
+          + e.getMessage() + " (peer logs in " + logDir + ")");
       for (int size : c.sizes) {
         if (results.stream().noneMatch(r -> r.publisher().equals(pubKind) && r.subscriber().equals(subKind)
             && r.transport().equals(transport) && r.size() == size)) {

@@ -50,16 +50,24 @@ public final class KeyFiles {
 
   /** Loads a key file (64 hex digits, optional 0x, surrounding whitespace ignored). */
   public static Secp256k1PrivateKey load(Path file) {
+    return load(file, "--key-file");
+  }
+
+  /**
+   * Loads a key file named by {@code option} (for the messages): 64 hex digits as lean-quickstart
+   * writes them (a {@code 0x} prefix and surrounding whitespace are tolerated).
+   */
+  public static Secp256k1PrivateKey load(Path file, String option) {
     String text;
     try {
       if (Files.size(file) > 1024) {
-        throw new UsageException("--key-file " + file + " is not a key file (larger than 1 KiB)");
+        throw new UsageException(option + " " + file + " is not a key file (larger than 1 KiB)");
       }
       text = Files.readString(file, StandardCharsets.US_ASCII).strip();
     } catch (IOException e) {
-      throw new UsageException("cannot read --key-file " + file + ": " + e.getMessage());
+      throw new UsageException("cannot read " + option + " " + file + ": " + e.getMessage());
     }
-    return parseHex(text, "--key-file " + file);
+    return parseHex(text, option + " " + file);
   }
 
   /** Parses a key given as hex ({@code --key-hex}). */
@@ -67,7 +75,8 @@ public final class KeyFiles {
     try {
       return Secp256k1PrivateKey.fromHex(hex.strip());
     } catch (DecodeException | RuntimeException e) {
-      throw new UsageException(what + ": not a secp256k1 private key (64 hex digits): " + e.getMessage());
+      throw new UsageException(what + ": not a secp256k1 private key (64 hex digits): " + e.getMessage()
+          + " (a new one: `lean-p2p node --key-file NEW.key` creates it, or 32 random bytes in hex)");
     }
   }
 }

@@ -8,7 +8,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code lean-p2p} command: {@code devnet}, {@code node}, {@code peer}, {@code bench}.
+ * The {@code lean-p2p} command: {@code devnet}, {@code node}, {@code enr}, {@code peer}, {@code bench}.
  *
  * <p>Exit codes: 0 success, 1 a run that failed (e.g. the devnet lost blocks), 2 bad usage or bad
  * input (one line on stderr, no stack trace).
@@ -17,12 +17,13 @@ import picocli.CommandLine.Command;
     name = "lean-p2p",
     mixinStandardHelpOptions = true,
     version = "lean-p2p 0.1.0",
-    description = "The lean-consensus libp2p networking bridge: run a local devnet, join a network, "
-        + "or drive a scriptable peer.",
+    description = "The lean-consensus libp2p networking bridge: run a local devnet, join a network "
+        + "(e.g. a lean-quickstart devnet), print a node's ENR, or drive a scriptable peer.",
     subcommands = {
       DevnetCommand.class,
       DevnetWorkerCommand.class,
       NodeCommand.class,
+      EnrCommand.class,
       PeerCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
@@ -45,6 +46,7 @@ public final class Main implements Runnable {
   /** Runs the command line with the given streams and returns the exit code. */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cl = commandLine(out, err);
+    args = protectAtFileValues(args);
     try {
       NodeCommand.installConfigDefaults(cl, args);
     } catch (UsageException e) {
@@ -53,6 +55,21 @@ public final class Main implements Runnable {
       return EXIT_USAGE;
     }
     return cl.execute(args);
+  }
+
+  /**
+   * {@code --bootnodes @FILE} names a bootnode file (read by the node), not a picocli argument file:
+   * such a value is escaped as {@code @@FILE}, which picocli passes on as {@code @FILE} unexpanded.
+   * Every other {@code @FILE} argument is still expanded as an argument file.
+   */
+  static String[] protectAtFileValues(String[] args) {
+    String[] out = args.clone();
+    for (int i = 0; i + 1 < out.length; i++) {
+      if (out[i].equals("--bootnodes") && out[i + 1].startsWith("@") && !out[i + 1].startsWith("@@")) {
+        out[i + 1] = "@" + out[i + 1];
+      }
+    }
+    return out;
   }
 
   /** The configured picocli command line (bad usage → one line, exit 2). */

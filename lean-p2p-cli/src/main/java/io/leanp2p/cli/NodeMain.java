@@ -1,8 +1,9 @@
 package io.leanp2p.cli;
 
 import io.leanp2p.cli.metrics.MetricsServer;
-import io.leanp2p.cli.metrics.PrometheusAdapter;
+import io.leanp2p.metrics.prometheus.LeanP2pCollector;
 import io.leanp2p.codec.sszsnappy.ResponseCode;
+import io.leanp2p.crypto.PeerId;
 import io.leanp2p.crypto.Secp256k1PrivateKey;
 import io.leanp2p.lean.GossipTopic;
 import io.leanp2p.lean.Status;
@@ -13,12 +14,11 @@ import io.leanp2p.node.NetworkEvent;
 import io.leanp2p.node.NetworkListener;
 import io.leanp2p.node.NetworkSnapshot;
 import io.leanp2p.node.StartException;
-import io.leanp2p.node.Validation;
+import io.leanp2p.protocol.gossipsub.Validation;
 import io.leanp2p.protocol.reqresp.LeanProtocol;
 import io.leanp2p.util.DecodeException;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -52,40 +52,9 @@ final class NodeMain implements NetworkListener {
     return new NodeMain(c).run();
   }
 
-  /** Expands bootnode entries: multiaddrs / ENRs as given; an existing file → one entry per line (# comments). */
+  /** Expands bootnode entries (see {@link Bootnodes#expand}). */
   static List<String> expandBootnodes(List<String> entries) {
-    List<String> out = new ArrayList<>();
-    for (String e : entries) {
-      String t = e.strip();
-      if (t.isEmpty()) {
-        continue;
-      }
-      if (!t.startsWith("/") && !t.startsWith("enr:")) {
-        Path f = Path.of(t.startsWith("@") ? t.substring(1) : t);
-        if (!Files.isRegularFile(f)) {
-          throw new UsageException("--bootnodes: '" + t + "' is neither a multiaddr, an ENR nor a file");
-        }
-        try {
-          for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
-            String l = line.strip();
-            if (!l.isEmpty() && !l.startsWith("#")) {
-              out.addAll(expandBootnodes(List.of(l.split(","))));
-            }
-          }
-        } catch (IOException ex) {
-          throw new UsageException("--bootnodes: cannot read " + f + ": " + ex.getMessage());
-        }
-        continue;
-      }
-      try {
-        LeanNetwork.parseDialable(t);
-      } catch (DecodeException | RuntimeException ex) {
-        throw new UsageException("--bootnodes: bad " + (t.startsWith("enr:") ? "ENR" : "multiaddr") + " '" + abbreviate(t)
-            + "': " + ex.getMessage());
-      }
-      out.add(t);
-    }
-    return out;
+    return Bootnodes.expand(entries);
   }
 
   static List<String> checkListen(List<String> listen) {
@@ -93,10 +62,11 @@ final class NodeMain implements NetworkListener {
       try {
         Multiaddr m = Multiaddr.parse(l.strip());
         if (!m.isTcp() && !m.isQuic()) {
-          throw new UsageException("--listen: '" + l + "' is neither /tcp/ nor /udp/.../quic-v1");
+          throw new UsageException("--listen: '" + l + "' is neither /tcp/PORT nor /udp/PORT/quic-v1");
         }
       } catch (DecodeException e) {
-        throw new UsageException("--listen: bad multiaddr '" + l + "': " + e.getMessage());
+        throw new UsageException("--listen: bad multiaddr '" + l + "': " + e.getMessage()
+            + " (expected e.g. /ip4/0.0.0.0/udp/9000/quic-v1)");
       }
     }
     return listen.stream().map(String::strip).toList();
@@ -116,30 +86,76 @@ final class NodeMain implements NetworkListener {
     return out;
   }
 
-  private static String abbreviate(String s) {
-    return s.length() > 60 ? s.substring(0, 57) + "..." : s;
+  /** The listen addresses: {@code --listen-port} (QUIC on every interface) or {@code --listen}. */
+  private List<String> listenAddresses() {
+    if (c.listenPort == null) {
+      return checkListen(c.listen);
+    }
+    if (c.listenGiven()) {
+      throw new UsageException("give either --listen-port or --listen, not both");
+    }
+    if (c.listenPort < 0 || c.listenPort > 65535) {
+      throw new UsageException("--listen-port must be in [0, 65535], got " + c.listenPort);
+    }
+    return List.of("/ip4/0.0.0.0/udp/" + c.listenPort + "/quic-v1");
+  }
+
+  /** The identity: --node-key (must exist), else --key-file, else DATA_DIR/lean-p2p.key, else ./lean-p2p.key. */
+  private Secp256k1PrivateKey identity() {
+    if (c.nodeKey != null && c.keyFile != null) {
+      throw new UsageException("give either --node-key or --key-file, not both");
+    }
+    if (c.nodeKey != null) {
+      if (!Files.exists(c.nodeKey)) {
+        throw new UsageException("--node-key " + c.nodeKey + " does not exist (lean-quickstart writes NAME.key with "
+            + "the genesis; use --key-file to have a new key created)");
+      }
+      return KeyFiles.load(c.nodeKey, "--node-key");
+    }
+    Path file = c.keyFile != null ? c.keyFile
+        : c.dataDir != null ? c.dataDir.resolve("lean-p2p.key") : Path.of("lean-p2p.key");
+    return KeyFiles.loadOrCreate(file, new SecureRandom());
+  }
+
+  private void createDataDir() {
+    if (c.dataDir == null) {
+      return;
+    }
+    try {
+      Files.createDirectories(c.dataDir);
+    } catch (IOException e) {
+      throw new UsageException("--data-dir " + c.dataDir + ": cannot create it: " + e.getMessage());
+    }
   }
 
   private int run() throws Exception {
-    List<String> listen = checkListen(c.listen);
-    List<String> bootnodes = expandBootnodes(c.bootnodes);
-    if (c.metricsPort != null && (c.metricsPort < 1 || c.metricsPort > 65535)) {
-      throw new UsageException("--metrics-port must be in [1, 65535]");
+    List<String> listen = listenAddresses();
+    List<String> given = expandBootnodes(c.bootnodes);
+    if (c.metricsPort != null && (c.metricsPort < 0 || c.metricsPort > 65535)) {
+      throw new UsageException("--metrics-port must be in [0, 65535] (0 picks a free port), got " + c.metricsPort);
     }
-    Secp256k1PrivateKey key = KeyFiles.loadOrCreate(c.keyFile, new SecureRandom());
+    if (c.printInterval < 1) {
+      throw new UsageException("--print-interval must be at least 1 second");
+    }
+    createDataDir();
+    Secp256k1PrivateKey key = identity();
+    PeerId self = PeerId.fromPublicKey(key.publicKey());
+    List<String> bootnodes = Bootnodes.withoutSelf(given, self);
+    String name = c.nodeId != null && !c.nodeId.isBlank() ? c.nodeId.strip() : "unknown";
     List<String> topics = topicStrings(c.forkDigest, c.topics);
     LeanNetwork n = LeanNetwork.start(
-        NetworkConfig.builder().name("node").identity(key).listenAddresses(listen).bootnodes(bootnodes).build(), this);
+        NetworkConfig.builder().name(name).identity(key).listenAddresses(listen).bootnodes(bootnodes).build(), this);
     net = n;
     List<Multiaddr> addrs;
     try {
       addrs = n.awaitReady(Duration.ofSeconds(30));
     } catch (StartException e) {
       n.close();
-      throw new UsageException("node: cannot start: " + e.getMessage());
+      throw new UsageException("node: cannot start: " + e.getMessage()
+          + " (is another process listening there? pick another --listen-port / --listen)");
     } catch (TimeoutException e) {
       n.close();
-      throw new UsageException("node: not ready within 30 s");
+      throw new UsageException("node: not ready within 30 s (the machine may be overloaded; try again)");
     }
     MetricsServer metrics = null;
     CountDownLatch stop = new CountDownLatch(1);
@@ -154,17 +170,24 @@ final class NodeMain implements NetworkListener {
     }, 0);
     try {
       if (c.metricsPort != null) {
-        metrics = MetricsServer.start("0.0.0.0", c.metricsPort,
-            () -> List.of(new PrometheusAdapter.Source(Map.of(), n::metrics)));
+        metrics = MetricsServer.start(c.metricsAddress, c.metricsPort,
+            () -> List.of(new LeanP2pCollector.Source(Map.of(), n::metrics)));
       }
-      out.println("lean-p2p node " + n.localPeerId() + " listening on:");
+      out.println("lean-p2p node " + name + " (" + n.localPeerId() + ") listening on:");
       for (Multiaddr a : addrs) {
         out.println("  " + a);
       }
       out.println("topics: " + String.join(", ", topics) + (c.forward ? " (forwarding)" : " (observing: gossip is not forwarded)"));
+      if (bootnodes.size() < given.size()) {
+        out.println("skipping " + (given.size() - bootnodes.size()) + " bootnode entry(ies) naming this node");
+      }
       out.println(bootnodes.isEmpty() ? "no bootnodes: waiting for inbound peers" : "dialing " + bootnodes.size() + " bootnode(s)");
       if (metrics != null) {
-        out.println("Prometheus metrics: http://0.0.0.0:" + metrics.port() + "/metrics");
+        out.println("Prometheus metrics: http://" + c.metricsAddress + ":" + metrics.port() + "/metrics");
+      }
+      List<String> unused = c.unusedGiven();
+      if (!unused.isEmpty()) {
+        out.println("not used by this node (accepted for lean-quickstart): " + String.join(", ", unused));
       }
       out.println("Ctrl-C stops.");
       for (String t : topics) {

@@ -96,10 +96,9 @@ public final class Multiaddr {
   }
 
   /**
-   * One component: a protocol and its binary value (empty for value-less protocols).
-   *
-   * @throws IllegalArgumentException from the constructor if the value is not valid for the
-   *     protocol (wrong size, bad PeerId multihash, bad DNS name)
+   * One component: a protocol and its binary value (empty for value-less protocols). The
+   * constructor throws {@code IllegalArgumentException} if the value is not valid for the protocol
+   * (wrong size, bad PeerId multihash, bad DNS name).
    */
   public record Component(Protocol protocol, byte[] value) {
     public Component {
@@ -332,6 +331,37 @@ public final class Multiaddr {
 
   private static boolean isHost(Protocol p) {
     return p == Protocol.IP4 || p == Protocol.IP6 || p == Protocol.DNS || p == Protocol.DNS4 || p == Protocol.DNS6;
+  }
+
+  /** Whether the address starts with a DNS name ({@code /dns/}, {@code /dns4/} or {@code /dns6/}). */
+  public boolean isDns() {
+    if (components.isEmpty()) {
+      return false;
+    }
+    Protocol p = components.get(0).protocol;
+    return p == Protocol.DNS || p == Protocol.DNS4 || p == Protocol.DNS6;
+  }
+
+  /**
+   * This address with its leading DNS component replaced by {@code ip} ({@code /ip4} or {@code
+   * /ip6} by the address's family); everything after it (port, {@code /quic-v1}, {@code /p2p/})
+   * is kept. Resolution itself happens elsewhere (off the event loop).
+   *
+   * @throws IllegalStateException if the address does not start with a DNS name
+   * @throws IllegalArgumentException if {@code ip}'s family contradicts {@code /dns4} or {@code /dns6}
+   */
+  public Multiaddr withResolvedHost(InetAddress ip) {
+    if (!isDns()) {
+      throw new IllegalStateException("not a DNS multiaddr: " + this);
+    }
+    Protocol dns = components.get(0).protocol;
+    boolean v4 = ip instanceof Inet4Address;
+    if ((dns == Protocol.DNS4 && !v4) || (dns == Protocol.DNS6 && v4)) {
+      throw new IllegalArgumentException("/" + dns.text + " resolved to " + ip.getHostAddress());
+    }
+    List<Component> cs = new ArrayList<>(components);
+    cs.set(0, new Component(v4 ? Protocol.IP4 : Protocol.IP6, ip.getAddress()));
+    return new Multiaddr(cs);
   }
 
   /**

@@ -19,8 +19,12 @@ import java.util.function.Consumer;
  * Each lane is a lock-free bounded multi-producer / single-consumer queue, so a full bulk lane can
  * never fill or delay the control lane. Producers (any thread) call {@link #offer}; the loop is
  * woken only when nothing is pending yet (one {@code execute} per burst, not per command). The
- * loop drains at most {@code drainBatch} commands per turn, control first, then re-schedules
- * itself behind the I/O that queued up meanwhile.
+ * loop drains at most {@code drainBatch} commands per turn, control first. What is left is drained
+ * by a continuation, posted through {@code continueAfterIo}: Netty runs every task queued during a
+ * pass of its loop in that same pass (up to its 1 s task quantum), so a plain re-{@code execute}
+ * would not let sockets in; the network posts the continuation as a task that runs after the
+ * current pass's I/O ({@code executeAfterEventLoopIteration} → {@code execute}), so a backlog is
+ * drained {@code drainBatch} commands per pass with the I/O that arrived in between.
  */
 final class CommandLanes<C> {
   enum Lane {
@@ -37,6 +41,7 @@ final class CommandLanes<C> {
   private final LongAdder[] full = {new LongAdder(), new LongAdder()};
   private final LongAdder[] accepted = {new LongAdder(), new LongAdder()};
   private final Consumer<Runnable> executor;
+  private final Consumer<Runnable> continueAfterIo;
   private final Runnable drainTask;
   private final Consumer<C> handler;
 
@@ -50,6 +55,21 @@ final class CommandLanes<C> {
       int drainBatch,
       Consumer<Runnable> executor,
       Consumer<C> handler) {
+    this(controlCapacity, bulkCapacity, drainBatch, executor, executor, handler);
+  }
+
+  /**
+   * @param executor runs the drain task on the owner thread (the event loop's {@code execute})
+   * @param continueAfterIo runs a drain continuation on the owner thread after pending I/O
+   * @param handler called on the owner thread for each drained command
+   */
+  CommandLanes(
+      int controlCapacity,
+      int bulkCapacity,
+      int drainBatch,
+      Consumer<Runnable> executor,
+      Consumer<Runnable> continueAfterIo,
+      Consumer<C> handler) {
     if (controlCapacity < 2 || bulkCapacity < 2 || drainBatch < 1) {
       throw new IllegalArgumentException("capacities must be >= 2 and drain batch >= 1");
     }
@@ -59,6 +79,7 @@ final class CommandLanes<C> {
     this.bulk = PlatformDependent.newFixedMpscQueue(bulkCapacity);
     this.drainBatch = drainBatch;
     this.executor = executor;
+    this.continueAfterIo = continueAfterIo;
     this.handler = handler;
     this.drainTask = this::drain;
   }
@@ -78,16 +99,16 @@ final class CommandLanes<C> {
   }
 
   /**
-   * Enqueues, waiting up to {@code maxWaitNanos} for room (spin, then park with growing pauses).
-   * Never waits when called with 0.
+   * Enqueues, waiting up to {@code maxWaitNanos} for room (park with growing pauses, at most 1 ms),
+   * and giving up early once {@code keepWaiting} turns false. Never waits when called with 0.
    */
-  boolean offer(Lane lane, C command, long maxWaitNanos) {
+  boolean offer(Lane lane, C command, long maxWaitNanos, java.util.function.BooleanSupplier keepWaiting) {
     if (offer(lane, command)) {
       return true;
     }
     long deadline = System.nanoTime() + maxWaitNanos;
     long pause = 1_000;
-    while (System.nanoTime() - deadline < 0) {
+    while (System.nanoTime() - deadline < 0 && keepWaiting.getAsBoolean()) {
       LockSupport.parkNanos(pause);
       pause = Math.min(pause * 2, 1_000_000);
       Queue<C> q = lane == Lane.CONTROL ? control : bulk;
@@ -119,7 +140,7 @@ final class CommandLanes<C> {
       n++;
     }
     if ((!control.isEmpty() || !bulk.isEmpty()) && wakeupPending.compareAndSet(false, true)) {
-      executor.accept(drainTask); // let queued I/O run first, then continue
+      continueAfterIo.accept(drainTask); // the rest after the I/O that is waiting
     }
   }
 

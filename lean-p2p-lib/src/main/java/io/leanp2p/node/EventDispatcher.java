@@ -2,7 +2,6 @@ package io.leanp2p.node;
 
 import io.netty.util.internal.PlatformDependent;
 import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -18,17 +17,15 @@ import org.slf4j.LoggerFactory;
  * Delivers events from the event loop to host code on a thread of its own, so host code never
  * runs on the network thread and a slow host cannot stall I/O.
  *
- * <p>Four queues, one per event class:
+ * <p>Four queues, one per event class (peer, response, inbound request, gossip), each bounded by its
+ * capacity: {@link #offer} returns false when the class is full, counts the refusal as shed, and
+ * the producer applies its class's rule (gossip → validation IGNORE, inbound request → error
+ * response, response chunk → the request ends SHED, informational peer event → dropped). Events
+ * that must never be shed (a request's terminal event, a peer's disconnection) go through {@link
+ * #offerReserved}, which may use a reserve above the capacity; the producers bound those by
+ * construction (in-flight requests, connected peers), so the reserve is never exhausted.
  *
- * <ul>
- *   <li><b>peer</b> events and <b>responses</b> to the host's own requests are never refused: they
- *       are bounded by construction (peers ≤ max peers; responses ≤ in-flight requests × chunk
- *       cap, and the loop pauses reading response streams above the high watermark);
- *   <li><b>gossip</b> and <b>inbound requests</b> are bounded: {@code offer} returns false when
- *       full and the loop sheds by rule (gossip → validation IGNORE, request → error response).
- * </ul>
- *
- * Each queue has a high watermark at 3/4 of its capacity (the loop pauses the sockets that feed
+ * <p>Each queue has a high watermark at 3/4 of its capacity (the loop pauses the sockets that feed
  * it) and a low watermark at 1/4; crossing below the low watermark while paused runs the class's
  * resume callback on the loop. Peer events are delivered first in each round.
  *
@@ -50,6 +47,8 @@ final class EventDispatcher<E> implements AutoCloseable {
   private final Consumer<Runnable> loopExecutor;
   private final Queue<E>[] queues;
   private final int[] capacity;
+  private final int[] reserve;
+  private final LongAdder[] shed;
   private final AtomicInteger[] depth;
   private final AtomicBoolean[] paused;
   private final Runnable[] resume;
@@ -62,7 +61,8 @@ final class EventDispatcher<E> implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   /**
-   * @param capacities per class (PEER and RESPONSE are soft: only watermarks apply)
+   * @param capacities per class: what {@link #offer} may fill
+   * @param reserves per class: the room above the capacity that only {@link #offerReserved} uses
    * @param resume per class, run on the loop when the class drops below its low watermark after
    *     having been marked paused (may be null)
    */
@@ -73,6 +73,7 @@ final class EventDispatcher<E> implements AutoCloseable {
       ThreadFactory threadFactory,
       Consumer<Runnable> loopExecutor,
       int[] capacities,
+      int[] reserves,
       Runnable[] resume) {
     int n = EventClass.values().length;
     this.name = name;
@@ -80,15 +81,16 @@ final class EventDispatcher<E> implements AutoCloseable {
     this.loopExecutor = loopExecutor;
     this.queues = new Queue[n];
     this.capacity = capacities.clone();
+    this.reserve = reserves.clone();
+    this.shed = new LongAdder[n];
     this.depth = new AtomicInteger[n];
     this.paused = new AtomicBoolean[n];
     this.resume = resume.clone();
     this.delivered = new LongAdder[n];
     for (EventClass c : EventClass.values()) {
       int i = c.ordinal();
-      boolean bounded = c == EventClass.GOSSIP || c == EventClass.INBOUND_REQUEST;
-      queues[i] =
-          bounded ? PlatformDependent.newFixedMpscQueue(capacity[i]) : new ConcurrentLinkedQueue<>();
+      queues[i] = PlatformDependent.newFixedMpscQueue(capacity[i] + reserve[i]);
+      shed[i] = new LongAdder();
       depth[i] = new AtomicInteger();
       paused[i] = new AtomicBoolean();
       delivered[i] = new LongAdder();
@@ -98,15 +100,28 @@ final class EventDispatcher<E> implements AutoCloseable {
   }
 
   /**
-   * Offers an event; returns false (nothing queued) only for the bounded classes when full, and
-   * always false once closing.
+   * Offers an event; false (nothing queued, counted as shed) when the class is at its capacity, and
+   * always false once closing. Loop thread (the only producer).
    */
   boolean offer(EventClass c, E event) {
+    return offer(c, event, capacity[c.ordinal()]);
+  }
+
+  /**
+   * Offers an event that must not be shed (terminal, disconnection): it may use the class's
+   * reserve above the capacity. False only when the reserve is exhausted too (counted) or closing.
+   */
+  boolean offerReserved(EventClass c, E event) {
+    return offer(c, event, capacity[c.ordinal()] + reserve[c.ordinal()]);
+  }
+
+  private boolean offer(EventClass c, E event, int limit) {
     if (closing) {
       return false;
     }
     int i = c.ordinal();
-    if (!queues[i].offer(event)) {
+    if (depth[i].get() >= limit || !queues[i].offer(event)) {
+      shed[i].increment();
       return false;
     }
     depth[i].incrementAndGet();
@@ -114,6 +129,16 @@ final class EventDispatcher<E> implements AutoCloseable {
       LockSupport.unpark(thread);
     }
     return true;
+  }
+
+  /** Offers refused because the class was full (or its reserve exhausted). */
+  long shed(EventClass c) {
+    return shed[c.ordinal()].sum();
+  }
+
+  /** True when the class is at its capacity: a plain {@link #offer} would fail. */
+  boolean isFull(EventClass c) {
+    return depth[c.ordinal()].get() >= capacity[c.ordinal()];
   }
 
   /** True when the class is at or above its high watermark (3/4 of capacity). Loop thread. */
@@ -127,10 +152,6 @@ final class EventDispatcher<E> implements AutoCloseable {
    */
   void markPaused(EventClass c) {
     paused[c.ordinal()].set(true);
-  }
-
-  boolean isPaused(EventClass c) {
-    return paused[c.ordinal()].get();
   }
 
   int depth(EventClass c) {

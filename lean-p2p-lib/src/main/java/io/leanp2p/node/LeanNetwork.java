@@ -2,9 +2,9 @@ package io.leanp2p.node;
 
 import io.leanp2p.codec.sszsnappy.ResponseCode;
 import io.leanp2p.crypto.PeerId;
-import io.leanp2p.crypto.enr.Enr;
 import io.leanp2p.multiformats.Multiaddr;
 import io.leanp2p.node.metrics.MetricsSnapshot;
+import io.leanp2p.protocol.gossipsub.Validation;
 import io.leanp2p.protocol.reqresp.LeanProtocol;
 import io.leanp2p.util.DecodeException;
 import java.time.Duration;
@@ -28,36 +28,51 @@ import java.util.concurrent.TimeoutException;
  * <p>Events reach the {@link NetworkListener} on a delivery thread of this network, never on the
  * event loop. See {@code docs/architecture.md} for threading, lanes, shedding and byte ownership.
  *
+ * <p><b>Snapshots and events agree.</b> {@link #snapshot()} is an immutable picture the loop
+ * publishes (every second, after subscription changes, and on demand). A peer-state event —
+ * {@code PeerConnected}, {@code PeerDisconnected}, {@code PeerSubscription}, {@code MeshChange} —
+ * is handed to the listener only once the published snapshot shows that state: a host that got
+ * such an event and then calls {@code snapshot()} sees it (or something newer).
+ *
  * <pre>{@code
- * LeanNetwork net = LeanNetwork.start(NetworkConfig.builder().build(), event -> ...);
+ * LeanNetwork net = LeanNetwork.start(NetworkConfig.builder().build(), event -> {});
  * net.awaitReady(Duration.ofSeconds(5));
- * net.subscribe(GossipTopics.block("12345678"));
- * Outcome o = net.publish(topic, ssz);
+ * String topic = GossipTopic.block("12345678").format();
+ * net.subscribe(topic);
+ * Outcome o = net.publish(topic, blockSsz);
  * RequestHandle r = net.sendRequest(peer, LeanProtocol.STATUS, statusSsz);
  * net.close();
  * }</pre>
  */
 public final class LeanNetwork implements AutoCloseable {
-  private final NetworkLoop loop;
+  private final NetworkActor actor;
+  private final CommandGate gate;
 
-  private LeanNetwork(NetworkLoop loop) {
-    this.loop = loop;
+  private LeanNetwork(NetworkActor actor) {
+    this.actor = actor;
+    this.gate = actor.gate();
+  }
+
+  /** The actor (tests in this package). */
+  NetworkActor actor() {
+    return actor;
   }
 
   /**
    * Creates and starts a network: its event loop, transports, listeners and bootnode dials. Returns
    * at once; {@link #ready()} completes when the listeners are bound (or fails with a {@link
-   * StartException} saying why: key, address, bind).
+   * StartException} saying why: key, address, bind). Bootnodes that cannot be parsed, resolved or
+   * reached do not fail the start: each is reported as a {@link NetworkEvent.ConnectionFailed}.
    */
   public static LeanNetwork start(NetworkConfig config, NetworkListener listener) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(listener, "listener");
-    return new LeanNetwork(NetworkLoop.start(config, listener));
+    return new LeanNetwork(NetworkActor.start(config, listener));
   }
 
   /** Completes with the listen addresses once the network is ready, or exceptionally. */
   public CompletableFuture<List<Multiaddr>> ready() {
-    return loop.ready();
+    return actor.state().ready;
   }
 
   /**
@@ -69,7 +84,7 @@ public final class LeanNetwork implements AutoCloseable {
    */
   public List<Multiaddr> awaitReady(Duration timeout) throws StartException, TimeoutException {
     try {
-      return loop.ready().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return actor.state().ready.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof StartException se) {
         throw se;
@@ -81,47 +96,31 @@ public final class LeanNetwork implements AutoCloseable {
     }
   }
 
+  /** Our PeerId (null only when the identity key is unusable: the start failed with KEY). */
   public PeerId localPeerId() {
-    return loop.localPeerId();
+    return actor.self();
   }
 
   /** The network's name (in every log line and thread name). */
   public String name() {
-    return loop.name();
+    return actor.name();
   }
 
   // ------------------------------------------------------------------------- gossip
 
   /**
    * Publishes {@code ssz} (uncompressed SSZ; the network snappy-compresses it) on {@code topic}.
-   * Publishing to a topic without peers is accepted. The completion (message id, recipients, or
-   * duplicate) is reported as a {@link NetworkEvent} only when {@code NetworkConfig} asks for it.
+   * Publishing to a topic without peers is accepted. A payload over the gossip limit once
+   * compressed is refused TOO_LARGE. The completion (message id, recipients, or duplicate) is
+   * reported as a {@link NetworkEvent} only when {@code NetworkConfig} asks for it.
    */
   public Outcome publish(String topic, byte[] ssz) {
     return publish(topic, ssz, Duration.ZERO);
   }
 
-  /**
-   * From this payload size on, {@code publish} compresses and hashes (message id) on the caller's
-   * thread, so that a block costs the event loop only routing and encryption; below it, the loop
-   * does it (a few microseconds) and the call stays a copy and a queue offer.
-   */
-  static final int PREPARE_ON_CALLER_BYTES = 16 * 1024;
-
   /** Like {@link #publish(String, byte[])}, waiting up to {@code maxWait} for room in the lane. */
   public Outcome publish(String topic, byte[] ssz, Duration maxWait) {
-    Outcome bad = loop.checkTopic(topic);
-    if (bad == null) {
-      bad = loop.checkPayload(ssz);
-    }
-    if (bad != null) {
-      return loop.refuse(bad);
-    }
-    // compressing makes the copy; small payloads are copied and prepared on the loop
-    Command.Publish p = ssz.length < PREPARE_ON_CALLER_BYTES
-        ? new Command.Publish(topic, ssz.clone(), false, null)
-        : new Command.Publish(topic, ssz, false, null).prepared(loop.gossipPayloadLimit());
-    return loop.submit(p, maxWait);
+    return gate.publish(topic, ssz, false, maxWait);
   }
 
   /**
@@ -130,25 +129,17 @@ public final class LeanNetwork implements AutoCloseable {
    * snappy → domain 01000000 over the decompressed bytes, else 00000000 over the bytes as given).
    */
   public Outcome publishRaw(String topic, byte[] wireData) {
-    Outcome bad = loop.checkTopic(topic);
-    if (bad == null) {
-      bad = loop.checkPayload(wireData);
-    }
-    if (bad != null) {
-      return loop.refuse(bad);
-    }
-    Command.Publish p = new Command.Publish(topic, wireData.clone(), true, null);
-    return loop.submit(wireData.length < PREPARE_ON_CALLER_BYTES ? p : p.prepared(loop.gossipPayloadLimit()), Duration.ZERO);
+    return gate.publish(topic, wireData, true, Duration.ZERO);
   }
 
   public Outcome subscribe(String topic) {
-    Outcome bad = loop.checkTopic(topic);
-    return bad != null ? loop.refuse(bad) : loop.submit(new Command.Subscribe(topic), Duration.ZERO);
+    Outcome bad = gate.checkTopic(topic);
+    return bad != null ? gate.refuse(bad) : gate.submit(new Command.Subscribe(topic), Duration.ZERO);
   }
 
   public Outcome unsubscribe(String topic) {
-    Outcome bad = loop.checkTopic(topic);
-    return bad != null ? loop.refuse(bad) : loop.submit(new Command.Unsubscribe(topic), Duration.ZERO);
+    Outcome bad = gate.checkTopic(topic);
+    return bad != null ? gate.refuse(bad) : gate.submit(new Command.Unsubscribe(topic), Duration.ZERO);
   }
 
   /**
@@ -157,12 +148,12 @@ public final class LeanNetwork implements AutoCloseable {
    */
   public Outcome reportValidation(byte[] messageId, Validation result) {
     if (messageId == null || messageId.length != 20) {
-      return loop.refuse(Outcome.invalid("message id must be 20 bytes"));
+      return gate.refuse(Outcome.invalid("message id must be 20 bytes"));
     }
     if (result == null) {
-      return loop.refuse(Outcome.invalid("validation result is null"));
+      return gate.refuse(Outcome.invalid("validation result is null"));
     }
-    return loop.submit(new Command.ReportValidation(messageId.clone(), result), Duration.ZERO);
+    return gate.submit(new Command.ReportValidation(messageId.clone(), result), Duration.ZERO);
   }
 
   // ------------------------------------------------------------------------- req/resp
@@ -175,7 +166,7 @@ public final class LeanNetwork implements AutoCloseable {
    * TOO_MANY_REQUESTS.
    */
   public RequestHandle sendRequest(PeerId peer, LeanProtocol protocol, byte[] ssz) {
-    return loop.sendRequest(peer, protocol, ssz, null, Duration.ZERO);
+    return gate.sendRequest(peer, protocol, ssz, null, Duration.ZERO);
   }
 
   /**
@@ -185,13 +176,15 @@ public final class LeanNetwork implements AutoCloseable {
    */
   public RequestHandle sendRequest(
       PeerId peer, LeanProtocol protocol, byte[] ssz, NetworkListener handler, Duration maxWait) {
-    return loop.sendRequest(peer, protocol, ssz, Objects.requireNonNull(handler, "handler"), maxWait);
+    return gate.sendRequest(peer, protocol, ssz, Objects.requireNonNull(handler, "handler"), maxWait);
   }
 
   /**
-   * Sends one SUCCESS chunk on an inbound request's channel. Control lane. Each channel holds at
-   * most {@code NetworkConfig.maxPendingChunksPerChannel} chunks not yet taken by the stream; past
-   * that the answer is QUEUE_FULL (use the bounded-wait form to wait for the stream instead).
+   * Sends one SUCCESS chunk on an inbound request's channel. Control lane. Each channel has one
+   * queue, bounded in bytes ({@code ReqRespConfig.maxQueuedBytesPerChannel}, 4 MiB; a single chunk
+   * always fits an empty one): the chunk's bytes are reserved in it on this thread, so an accepted
+   * chunk is never dropped later. Past the bound the answer is QUEUE_FULL (use the bounded-wait
+   * form to wait for the stream to take earlier chunks).
    */
   public Outcome sendResponseChunk(long channelId, byte[] ssz) {
     return sendResponseChunk(channelId, ssz, Duration.ZERO);
@@ -199,25 +192,12 @@ public final class LeanNetwork implements AutoCloseable {
 
   /** Like {@link #sendResponseChunk(long, byte[])}, waiting up to {@code maxWait} for room. */
   public Outcome sendResponseChunk(long channelId, byte[] ssz, Duration maxWait) {
-    Outcome bad = loop.checkPayload(ssz);
-    if (bad != null) {
-      return loop.refuse(bad);
-    }
-    Outcome noCredit = loop.claimChunk(channelId, maxWait);
-    if (noCredit != null) {
-      return noCredit;
-    }
-    Outcome o = loop.submit(new Command.ResponseChunk(channelId, ssz.clone()), maxWait);
-    if (!o.isAccepted()) {
-      loop.releaseChunk(channelId);
-    }
-    return o;
+    return gate.responseChunk(channelId, ssz, maxWait);
   }
 
   /** Ends the response on a channel (FIN). Control lane. */
   public Outcome endResponse(long channelId) {
-    Outcome bad = loop.checkChannel(channelId);
-    return bad != null ? loop.refuse(bad) : loop.submit(new Command.EndResponse(channelId), Duration.ZERO);
+    return gate.channelCommand(channelId, new Command.EndResponse(channelId));
   }
 
   /**
@@ -225,39 +205,40 @@ public final class LeanNetwork implements AutoCloseable {
    * Control lane.
    */
   public Outcome sendErrorResponse(long channelId, ResponseCode code, String message) {
-    Outcome bad = loop.checkChannel(channelId);
-    if (bad == null && (code == null || code == ResponseCode.SUCCESS)) {
-      bad = Outcome.invalid("error response needs a non-SUCCESS code");
+    if (code == null || code == ResponseCode.SUCCESS) {
+      return gate.refuse(Outcome.invalid("error response needs a non-SUCCESS code"));
     }
-    return bad != null
-        ? loop.refuse(bad)
-        : loop.submit(
-            new Command.ErrorResponse(channelId, code, message == null ? "" : message), Duration.ZERO);
+    return gate.channelCommand(channelId, new Command.ErrorResponse(channelId, code, message == null ? "" : message));
   }
 
   // ------------------------------------------------------------------------- peers
 
   /**
-   * Dials a multiaddr ({@code /ip4/…/udp/…/quic-v1/p2p/…}, {@code /ip4/…/tcp/…/p2p/…}) or an ENR
-   * ({@code enr:…}). The result is a {@link NetworkEvent.PeerConnected} or {@link
-   * NetworkEvent.ConnectionFailed} event. With {@code persistent}, the peer is kept connected per
-   * the reconnect policy (as bootnodes are).
+   * Dials a multiaddr ({@code /ip4/…/udp/…/quic-v1/p2p/…}, {@code /ip4/…/tcp/…/p2p/…}, {@code
+   * /dns4/…}: names are resolved off the event loop) or an ENR ({@code enr:…}). The result is a
+   * {@link NetworkEvent.PeerConnected} or {@link NetworkEvent.ConnectionFailed} event. With {@code
+   * persistent}, the peer is kept connected per the reconnect policy (as bootnodes are): redialed
+   * after a failed dial or a lost connection, e.g. when it restarts; that needs the peer's id
+   * ({@code /p2p/} or an ENR).
    */
   public Outcome dial(String multiaddrOrEnr, boolean persistent) {
     if (multiaddrOrEnr == null || multiaddrOrEnr.isBlank()) {
-      return loop.refuse(Outcome.invalid("empty address"));
+      return gate.refuse(Outcome.invalid("empty address"));
     }
     Multiaddr addr;
     try {
       addr = parseDialable(multiaddrOrEnr.trim());
     } catch (DecodeException | IllegalArgumentException e) {
-      return loop.refuse(Outcome.invalid("bad address: " + e.getMessage()));
+      return gate.refuse(Outcome.invalid("bad address: " + e.getMessage()));
     }
     PeerId expected = PeerId.fromMultiaddr(addr).orElse(null);
-    if (expected != null && expected.equals(loop.localPeerId())) {
-      return loop.refuse(Outcome.invalid("refusing to dial ourselves"));
+    if (expected != null && expected.equals(actor.self())) {
+      return gate.refuse(Outcome.invalid("refusing to dial ourselves"));
     }
-    return loop.submit(new Command.Dial(addr, expected, persistent), Duration.ZERO);
+    if (persistent && expected == null) {
+      return gate.refuse(Outcome.invalid("a persistent dial needs the peer's id (/p2p/<id> or an ENR)"));
+    }
+    return gate.submit(new Command.Dial(addr, expected, persistent), Duration.ZERO);
   }
 
   public Outcome dial(String multiaddrOrEnr) {
@@ -267,48 +248,48 @@ public final class LeanNetwork implements AutoCloseable {
   /** Closes every connection to {@code peer} (and stops reconnecting to it). */
   public Outcome disconnect(PeerId peer) {
     if (peer == null) {
-      return loop.refuse(Outcome.invalid("peer is null"));
+      return gate.refuse(Outcome.invalid("peer is null"));
     }
-    return loop.submit(new Command.Disconnect(peer), Duration.ZERO);
+    return gate.submit(new Command.Disconnect(peer), Duration.ZERO);
   }
 
   /** Pings a connected peer ({@code /ipfs/ping/1.0.0}); the answer is a {@link NetworkEvent.PingResult}. */
   public Outcome ping(PeerId peer) {
     if (peer == null) {
-      return loop.refuse(Outcome.invalid("peer is null"));
+      return gate.refuse(Outcome.invalid("peer is null"));
     }
-    return loop.submit(new Command.Ping(peer), Duration.ZERO);
+    return gate.submit(new Command.Ping(peer), Duration.ZERO);
   }
 
   /** Parses a multiaddr or an ENR into a dialable multiaddr (ENRs get {@code /p2p/}). */
   public static Multiaddr parseDialable(String text) throws DecodeException {
-    if (text.startsWith("enr:")) {
-      return Enr.parseVerified(text)
-          .dialMultiaddr()
-          .orElseThrow(() -> DecodeException.malformed("ENR has no ip / udp or quic port to dial"));
-    }
-    return Multiaddr.parse(text);
+    return DialAddress.parse(text);
   }
 
   // ------------------------------------------------------------------------- reads
 
-  /** An immutable snapshot of peers, meshes and counters, published by the loop. */
+  /**
+   * An immutable snapshot of peers, topics and meshes, published by the loop; it shows at least the
+   * state of every peer-state event already delivered (see the class comment).
+   */
   public NetworkSnapshot snapshot() {
-    return loop.snapshot();
+    return actor.board().snapshot();
   }
 
-  /** All metrics of this network (the metrics SPI). */
+  /** All metrics of this network (the metrics SPI), published by the loop at least every second. */
   public MetricsSnapshot metrics() {
-    return loop.metrics();
+    return actor.board().metrics();
   }
 
   /**
-   * Closes the network: no new commands (CLOSED), every in-flight request of ours ends with one
-   * error event, every channel, timer, thread and buffer is released. Idempotent; returns when
-   * done (events already queued are delivered first, within a bounded wait).
+   * Closes the network: no new commands (CLOSED); every command already accepted gets its outcome
+   * event (a request its terminal event, a dial a ConnectionFailed, a ping its PingResult, the
+   * others CommandAbandoned); every in-flight request of ours ends with one error event; every
+   * channel, timer, thread and buffer is released. Idempotent; returns when done (events already
+   * queued are delivered first, within a bounded wait).
    */
   @Override
   public void close() {
-    loop.close();
+    actor.close();
   }
 }

@@ -1,13 +1,16 @@
 package io.leanp2p.node;
 
+import io.leanp2p.crypto.PeerId;
 import io.leanp2p.crypto.PrivateKey;
 import io.leanp2p.protocol.gossipsub.GossipConfig;
 import io.leanp2p.protocol.reqresp.ReqRespConfig;
+import io.leanp2p.transport.DnsResolver;
 import io.leanp2p.transport.quic.QuicConfig;
 import io.leanp2p.transport.tcp.TcpConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -18,9 +21,11 @@ import java.util.Objects;
  * @param identity the secp256k1 (or ed25519) identity key; null = a fresh secp256k1 key
  * @param listenAddresses multiaddrs to listen on ({@code /ip4/127.0.0.1/udp/0/quic-v1},
  *     {@code /ip4/0.0.0.0/tcp/9000}, …); port 0 picks a free port
- * @param bootnodes multiaddrs or ENRs dialed at start and kept connected per {@code reconnect}
+ * @param bootnodes multiaddrs ({@code /ip4}, {@code /ip6}, {@code /dns4}, {@code /dns6}, {@code
+ *     /dns}) or ENRs dialed at start and kept connected per {@code reconnect}; an entry that cannot
+ *     be parsed, resolved or reached is reported as {@code ConnectionFailed}, never fails the start
  * @param maxPayload the one payload limit (gossip SSZ, requests, response chunks): 10 MiB
- * @param maxPeers connections beyond this are refused / closed
+ * @param maxPeers connections to new peers beyond this are refused (static peers excepted)
  * @param dialTimeout a dial's whole budget (connect + handshake + muxer)
  * @param reconnect retry policy for bootnodes and persistent dials (zeam: 5..80 s, 5 tries)
  * @param controlLaneCapacity commands that complete remote work (chunks, ends, errors, validations)
@@ -29,10 +34,18 @@ import java.util.Objects;
  * @param gossipQueueCapacity gossip events waiting for the host (then: IGNORE, counted)
  * @param inboundRequestQueueCapacity inbound requests waiting for the host (then: error response)
  * @param publishEvents whether {@code PublishCompleted} events are emitted
- * @param maxPendingChunksPerChannel response chunks per channel accepted but not yet taken by the
- *     stream's write queue (then: QUEUE_FULL to the host)
+ * @param peerEventQueueCapacity peer events waiting for the host (then: new peers are refused and
+ *     informational events shed, counted; connect / disconnect pairs are never shed)
+ * @param responseEventQueueCapacity response events waiting for the host (response streams are
+ *     paused at 3/4; then: the request ends {@code SHED}, counted; terminal events are never shed)
  * @param gossipMaxPause how long inbound gossip reading may stay paused for a slow host before
  *     reading resumes and the overflow is shed (IGNORE, counted) instead
+ * @param duplicateGrace the losing connection of the one-connection-per-peer rule stays open
+ *     (serving the exchanges on it) until the remote uses the survivor and two checks this far
+ *     apart find the loser carrying no stream (10 graces at most)
+ * @param dnsResolver resolves {@code /dns*} addresses off the event loop (default: the system's)
+ * @param peerNames names of known peers, e.g. a devnet's {@code zeam_0}: the {@code client} label
+ *     of {@code lean_connected_peers} (peers not listed get their identify client name)
  */
 public record NetworkConfig(
     String name,
@@ -49,8 +62,12 @@ public record NetworkConfig(
     int gossipQueueCapacity,
     int inboundRequestQueueCapacity,
     boolean publishEvents,
-    int maxPendingChunksPerChannel,
+    int peerEventQueueCapacity,
+    int responseEventQueueCapacity,
     Duration gossipMaxPause,
+    Duration duplicateGrace,
+    DnsResolver dnsResolver,
+    Map<PeerId, String> peerNames,
     GossipConfig gossip,
     ReqRespConfig reqresp,
     TcpConfig tcp,
@@ -65,6 +82,9 @@ public record NetworkConfig(
     Objects.requireNonNull(dialTimeout, "dialTimeout");
     Objects.requireNonNull(reconnect, "reconnect");
     Objects.requireNonNull(gossipMaxPause, "gossipMaxPause");
+    Objects.requireNonNull(duplicateGrace, "duplicateGrace");
+    Objects.requireNonNull(dnsResolver, "dnsResolver");
+    peerNames = Map.copyOf(peerNames);
     Objects.requireNonNull(gossip, "gossip");
     Objects.requireNonNull(reqresp, "reqresp");
     Objects.requireNonNull(tcp, "tcp");
@@ -73,7 +93,8 @@ public record NetworkConfig(
       throw new IllegalArgumentException("maxPayload must be in [1, 10 MiB]");
     }
     if (maxPeers < 1 || controlLaneCapacity < 2 || bulkLaneCapacity < 2 || drainBatch < 1
-        || gossipQueueCapacity < 4 || inboundRequestQueueCapacity < 4 || maxPendingChunksPerChannel < 1) {
+        || gossipQueueCapacity < 4 || inboundRequestQueueCapacity < 4 || peerEventQueueCapacity < 4
+        || responseEventQueueCapacity < 4) {
       throw new IllegalArgumentException("limits out of range");
     }
   }
@@ -98,8 +119,12 @@ public record NetworkConfig(
     b.gossipQueueCapacity = gossipQueueCapacity;
     b.inboundRequestQueueCapacity = inboundRequestQueueCapacity;
     b.publishEvents = publishEvents;
-    b.maxPendingChunksPerChannel = maxPendingChunksPerChannel;
+    b.peerEventQueueCapacity = peerEventQueueCapacity;
+    b.responseEventQueueCapacity = responseEventQueueCapacity;
     b.gossipMaxPause = gossipMaxPause;
+    b.duplicateGrace = duplicateGrace;
+    b.dnsResolver = dnsResolver;
+    b.peerNames = peerNames;
     b.gossip = gossip;
     b.reqresp = reqresp;
     b.tcp = tcp;
@@ -124,8 +149,12 @@ public record NetworkConfig(
     private int gossipQueueCapacity = 1024;
     private int inboundRequestQueueCapacity = 1024;
     private boolean publishEvents = false;
-    private int maxPendingChunksPerChannel = 1024;
+    private int peerEventQueueCapacity = 4096;
+    private int responseEventQueueCapacity = 16384;
     private Duration gossipMaxPause = Duration.ofSeconds(1);
+    private Duration duplicateGrace = Duration.ofSeconds(5);
+    private DnsResolver dnsResolver = DnsResolver.system();
+    private Map<PeerId, String> peerNames = Map.of();
     private GossipConfig gossip = GossipConfig.DEFAULT;
     private ReqRespConfig reqresp = ReqRespConfig.leanDefaults();
     private TcpConfig tcp = TcpConfig.defaults();
@@ -146,8 +175,12 @@ public record NetworkConfig(
     public Builder gossipQueueCapacity(int v) { gossipQueueCapacity = v; return this; }
     public Builder inboundRequestQueueCapacity(int v) { inboundRequestQueueCapacity = v; return this; }
     public Builder publishEvents(boolean v) { publishEvents = v; return this; }
-    public Builder maxPendingChunksPerChannel(int v) { maxPendingChunksPerChannel = v; return this; }
+    public Builder peerEventQueueCapacity(int v) { peerEventQueueCapacity = v; return this; }
+    public Builder responseEventQueueCapacity(int v) { responseEventQueueCapacity = v; return this; }
     public Builder gossipMaxPause(Duration v) { gossipMaxPause = v; return this; }
+    public Builder duplicateGrace(Duration v) { duplicateGrace = v; return this; }
+    public Builder dnsResolver(DnsResolver v) { dnsResolver = v; return this; }
+    public Builder peerNames(Map<PeerId, String> v) { peerNames = Map.copyOf(v); return this; }
     public Builder gossip(GossipConfig v) { gossip = v; return this; }
     public Builder reqresp(ReqRespConfig v) { reqresp = v; return this; }
     public Builder tcp(TcpConfig v) { tcp = v; return this; }
@@ -157,8 +190,9 @@ public record NetworkConfig(
     public NetworkConfig build() {
       return new NetworkConfig(name, identity, listenAddresses, bootnodes, maxPayload, maxPeers,
           dialTimeout, reconnect, controlLaneCapacity, bulkLaneCapacity, drainBatch,
-          gossipQueueCapacity, inboundRequestQueueCapacity, publishEvents, maxPendingChunksPerChannel,
-          gossipMaxPause, gossip, reqresp, tcp, quic);
+          gossipQueueCapacity, inboundRequestQueueCapacity, publishEvents, peerEventQueueCapacity,
+          responseEventQueueCapacity, gossipMaxPause, duplicateGrace, dnsResolver, peerNames, gossip, reqresp,
+          tcp, quic);
     }
   }
 }

@@ -70,8 +70,13 @@ public sealed interface NetworkEvent {
       implements NetworkEvent {}
 
   /**
-   * A dial failed. {@code peer} is null when the address carried no {@code /p2p/}. For static peers
-   * {@code willRetry} says whether the reconnect policy scheduled another attempt.
+   * A dial failed; {@code reason} says what happened ({@code UNRESOLVABLE}, {@code
+   * CONNECTION_REFUSED}, {@code TIMEOUT}, {@code HANDSHAKE_FAILED}, {@code PEER_ID_MISMATCH}, {@code
+   * REFUSED} before any I/O, ...). {@code peer} is null when the address carried no {@code /p2p/};
+   * {@code address} is null for a bootnode entry that could not be parsed (the reason quotes it).
+   * {@code attempt} counts the dials of a static peer since it was last connected (1 = the first;
+   * always 1 for one-shot dials) and {@code willRetry} says whether the reconnect policy scheduled
+   * another (false on the last before {@code DialGaveUp}).
    */
   record ConnectionFailed(PeerId peer, Multiaddr address, CloseReason reason, int attempt, boolean willRetry)
       implements NetworkEvent {}
@@ -106,4 +111,16 @@ public sealed interface NetworkEvent {
 
   /** The reconnect policy gave up on a static peer after {@code attempts} dials. */
   record DialGaveUp(PeerId peer, Multiaddr address, int attempts) implements NetworkEvent {}
+
+  /**
+   * An accepted command that the network closed before carrying it out, for commands without an
+   * outcome event of their own (requests end {@code RequestFailed(CLOSED)}, dials {@code
+   * ConnectionFailed}, pings {@code PingResult} instead).
+   *
+   * @param command the {@link LeanNetwork} method: {@code publish}, {@code subscribe}, {@code
+   *     unsubscribe}, {@code disconnect}, {@code sendResponseChunk}, {@code endResponse}, {@code
+   *     sendErrorResponse}, {@code reportValidation}
+   * @param target what it was about: the topic, the peer, {@code channel <id>}, the message id
+   */
+  record CommandAbandoned(String command, String target, String reason) implements NetworkEvent {}
 }

@@ -26,7 +26,12 @@ public final class Outcome {
     /** A request to a peer that is not connected (fail fast instead of a timeout). */
     NOT_CONNECTED,
     /** A request to a peer that already has the maximum number of our requests in flight. */
-    TOO_MANY_REQUESTS
+    TOO_MANY_REQUESTS,
+    /**
+     * A publish whose payload is over the gossip message limit once compressed (a payload within
+     * the limit that snappy cannot shrink grows by a few bytes). Nothing was sent or cached.
+     */
+    TOO_LARGE
   }
 
   public static final Outcome ACCEPTED = new Outcome(Kind.ACCEPTED, "accepted");
@@ -36,6 +41,11 @@ public final class Outcome {
   public static final Outcome NOT_CONNECTED = new Outcome(Kind.NOT_CONNECTED, "peer not connected");
   public static final Outcome TOO_MANY_REQUESTS =
       new Outcome(Kind.TOO_MANY_REQUESTS, "concurrent request limit for this peer reached");
+
+  /** A refusal for a publish over the gossip limit after compression. */
+  public static Outcome tooLarge(String reason) {
+    return new Outcome(Kind.TOO_LARGE, Objects.requireNonNull(reason));
+  }
 
   private final Kind kind;
   private final String reason;

@@ -3,7 +3,6 @@ package io.leanp2p.node;
 import io.leanp2p.util.Scheduler;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Keeps static peers (bootnodes and persistent host dials) connected, per {@link
@@ -12,21 +11,27 @@ import java.util.Set;
  *
  * @param <K> the peer key (the PeerId in production)
  * @param <A> the address type
+ * @param <R> why a dial failed (the close reason in production)
  */
-final class PeerManager<K, A> {
+final class PeerManager<K, A, R> {
   /** What the manager asks the network to do. */
-  interface Actions<K, A> {
+  interface Actions<K, A, R> {
     void dial(K peer, A address, int attempt);
 
-    /** A dial of a static peer failed; {@code willRetry} says whether another attempt is scheduled. */
-    void dialFailed(K peer, A address, int attempt, boolean willRetry, String reason);
+    /**
+     * A dial of a static peer failed: {@code attempt} counts the dials since the last success (1 =
+     * the first), {@code willRetry} says whether another is scheduled (false on the last, and when
+     * the peer is connected anyway).
+     */
+    void dialFailed(K peer, A address, int attempt, boolean willRetry, R reason);
 
     void gaveUp(K peer, A address, int attempts);
   }
 
   private static final class Target<A> {
     final A address;
-    int retries; // consecutive failed retries since the last success
+    int retries; // consecutive retries scheduled since the last success (picks the backoff delay)
+    int dials; // dials since the peer was last connected: the attempt number the host sees
     boolean connected;
     boolean dialing;
     Scheduler.Cancellable timer;
@@ -38,19 +43,33 @@ final class PeerManager<K, A> {
 
   private final ReconnectPolicy policy;
   private final Scheduler scheduler;
-  private final Actions<K, A> actions;
+  private final Actions<K, A, R> actions;
   private final Map<K, Target<A>> targets = new HashMap<>();
   private boolean closed;
 
-  PeerManager(ReconnectPolicy policy, Scheduler scheduler, Actions<K, A> actions) {
+  PeerManager(ReconnectPolicy policy, Scheduler scheduler, Actions<K, A, R> actions) {
     this.policy = policy;
     this.scheduler = scheduler;
     this.actions = actions;
   }
 
-  /** Adds a static peer and dials it now (unless already known). */
+  /**
+   * Adds a static peer and dials it now (unless connected). A peer already static and waiting for
+   * its next retry is dialed now instead.
+   */
   void addStatic(K peer, A address, boolean alreadyConnected) {
-    if (closed || targets.containsKey(peer)) {
+    if (closed) {
+      return;
+    }
+    Target<A> known = targets.get(peer);
+    if (known != null) {
+      if (!known.connected && !known.dialing) {
+        if (known.timer != null) {
+          known.timer.cancel();
+          known.timer = null;
+        }
+        dialNow(peer, known);
+      }
       return;
     }
     Target<A> t = new Target<>(address);
@@ -72,10 +91,6 @@ final class PeerManager<K, A> {
     return targets.containsKey(peer);
   }
 
-  Set<K> staticPeers() {
-    return Set.copyOf(targets.keySet());
-  }
-
   void connected(K peer) {
     Target<A> t = targets.get(peer);
     if (t == null) {
@@ -84,6 +99,7 @@ final class PeerManager<K, A> {
     t.connected = true;
     t.dialing = false;
     t.retries = 0;
+    t.dials = 0;
     if (t.timer != null) {
       t.timer.cancel();
       t.timer = null;
@@ -96,32 +112,33 @@ final class PeerManager<K, A> {
       return;
     }
     t.connected = false;
-    scheduleRetry(peer, t, "connection lost");
+    scheduleRetry(peer, t);
   }
 
-  void dialFailed(K peer, String reason) {
+  void dialFailed(K peer, R reason) {
     Target<A> t = targets.get(peer);
     if (t == null || closed) {
       return;
     }
     t.dialing = false;
     if (t.connected) {
-      return; // another connection won meanwhile
+      actions.dialFailed(peer, t.address, Math.max(1, t.dials), false, reason); // connected anyway
+      return;
     }
     boolean willRetry = t.retries < policy.maxRetries();
-    actions.dialFailed(peer, t.address, t.retries + 1, willRetry, reason);
+    actions.dialFailed(peer, t.address, t.dials, willRetry, reason);
     if (willRetry) {
-      scheduleRetry(peer, t, reason);
+      scheduleRetry(peer, t);
     } else {
-      actions.gaveUp(peer, t.address, t.retries + 1);
+      actions.gaveUp(peer, t.address, t.dials);
       targets.remove(peer);
     }
   }
 
-  private void scheduleRetry(K peer, Target<A> t, String why) {
+  private void scheduleRetry(K peer, Target<A> t) {
     if (t.timer != null || t.dialing || policy.maxRetries() == 0) {
       if (policy.maxRetries() == 0 && !t.dialing && t.timer == null && !t.connected) {
-        actions.gaveUp(peer, t.address, t.retries + 1);
+        actions.gaveUp(peer, t.address, t.dials);
         targets.remove(peer);
       }
       return;
@@ -141,7 +158,8 @@ final class PeerManager<K, A> {
 
   private void dialNow(K peer, Target<A> t) {
     t.dialing = true;
-    actions.dial(peer, t.address, t.retries + 1);
+    t.dials++;
+    actions.dial(peer, t.address, t.dials);
   }
 
   void close() {

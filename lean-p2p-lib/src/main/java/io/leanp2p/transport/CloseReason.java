@@ -21,10 +21,14 @@ public record CloseReason(Kind kind, String detail) {
     HANDSHAKE_FAILED,
     /** The remote broke the protocol (bad frame, window violation, ...). */
     PROTOCOL_ERROR,
-    /** An I/O error (connection refused, reset, ...). */
+    /** An I/O error (reset, broken pipe, ...). */
     IO_ERROR,
     /** The dial was refused before it started (self dial, bad address, limit). */
-    REFUSED
+    REFUSED,
+    /** The remote host refused the connection: nothing listens on that port (TCP RST). */
+    CONNECTION_REFUSED,
+    /** The address's DNS name did not resolve (no such name, no address of the asked family). */
+    UNRESOLVABLE
   }
 
   public static CloseReason of(Kind kind, String detail) {

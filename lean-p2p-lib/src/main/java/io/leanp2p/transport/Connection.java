@@ -36,6 +36,9 @@ public interface Connection {
 
   boolean isOpen();
 
+  /** Streams of this connection not fully closed yet (either direction). */
+  int openStreams();
+
   /** Closes the connection and all of its streams; idempotent. */
   void close(String reason);
 

@@ -11,8 +11,8 @@ import io.leanp2p.protocol.gossipsub.GossipConfig;
 import io.leanp2p.protocol.gossipsub.GossipOutput;
 import io.leanp2p.protocol.gossipsub.GossipRouter;
 import io.leanp2p.protocol.gossipsub.GossipRouterTestAccess;
-import io.leanp2p.protocol.gossipsub.ReceivedMessage;
-import io.leanp2p.protocol.gossipsub.ValidationResult;
+import io.leanp2p.protocol.gossipsub.GossipMessage;
+import io.leanp2p.protocol.gossipsub.Validation;
 import io.leanp2p.testing.Fixtures;
 import io.leanp2p.testing.VirtualScheduler;
 import io.leanp2p.transport.Direction;
@@ -53,7 +53,7 @@ class GossipHandlerConformanceTest {
     double nowSeconds = ((Number) body.get("now")).doubleValue();
     sched.advance((long) (nowSeconds * 1e9));
     List<Sent> sent = new ArrayList<>();
-    List<ReceivedMessage> delivered = new ArrayList<>();
+    List<GossipMessage> delivered = new ArrayList<>();
     GossipRouter router = new GossipRouter(cfg, sched, new Random(1), new GossipOutput() {
       @Override
       public void send(PeerId to, Rpc rpc) {
@@ -61,7 +61,7 @@ class GossipHandlerConformanceTest {
       }
 
       @Override
-      public void deliver(ReceivedMessage m) {
+      public void deliver(GossipMessage m) {
         delivered.add(m);
       }
     });
@@ -117,9 +117,9 @@ class GossipHandlerConformanceTest {
     }
     ControlMessage control = GossipCodecConformanceTest.controlFromFixture(event);
     router.onRpc(from, new Rpc(List.of(), publish, control.isEmpty() ? null : control));
-    for (ReceivedMessage m : delivered) {
-      assertThat(m.propagationSource()).isEqualTo(from);
-      router.reportValidation(m.messageId(), ValidationResult.ACCEPT);
+    for (GossipMessage m : delivered) {
+      assertThat(m.from()).isEqualTo(from);
+      router.reportValidation(m.messageId(), Validation.ACCEPT);
     }
 
     // sent RPCs, sorted by recipient name

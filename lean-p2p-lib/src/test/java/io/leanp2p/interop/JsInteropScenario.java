@@ -145,7 +145,7 @@ abstract class JsInteropScenario<T extends Transport> {
       java.listen();
       Multiaddr jsAddr = Multiaddr.parse(jsAddr(js));
       assertThat(jsAddr.isQuic()).isEqualTo(kind == TransportKind.QUIC);
-      Connection c = java.await(() -> java.cm.dial(jsAddr, t), t);
+      Connection c = java.await(() -> java.dial(jsAddr, t), t);
 
       // connection up with the right PeerIds and remote addresses on both sides
       assertThat(c.remotePeer().toBase58()).isEqualTo(js.peerId());
@@ -170,7 +170,7 @@ abstract class JsInteropScenario<T extends Transport> {
       TestNode.Event down = java.awaitEvent("disconnected", t);
       assertThat(down.reason().kind()).isEqualTo(CloseReason.Kind.LOCAL_CLOSE);
       js.awaitEvent(event("disconnected", "peer", java.id.toBase58()), t);
-      assertThat(java.onLoop(() -> java.cm.connections().size())).isZero();
+      assertThat(java.onLoop(() -> java.connections().size())).isZero();
       checkTransportAfterLocalClose(java);
     }
   }
@@ -188,7 +188,7 @@ abstract class JsInteropScenario<T extends Transport> {
       Map<String, Object> jsUp = js.awaitEvent(event("connected", "peer", java.id.toBase58()), t);
       assertThat(str(jsUp, "direction")).isEqualTo("outbound");
       assertThat(str(jsUp, "addr")).isEqualTo(java.p2pAddr().toString());
-      Connection c = java.onLoop(() -> java.cm.connection(up.peer()).orElseThrow());
+      Connection c = java.onLoop(() -> java.connection(up.peer()).orElseThrow());
       assertThat(c.transport()).isEqualTo(kind);
       assertThat(c.direction()).isEqualTo(Direction.INBOUND);
       checkIsJsAddr(c.remoteAddress(), js);
@@ -200,7 +200,7 @@ abstract class JsInteropScenario<T extends Transport> {
       TestNode.Event down = java.awaitEvent("disconnected", t);
       assertThat(down.reason().kind()).isEqualTo(CloseReason.Kind.REMOTE_CLOSE);
       js.awaitEvent(event("disconnected", "peer", java.id.toBase58()), t);
-      assertThat(java.onLoop(() -> java.cm.connections().size())).isZero();
+      assertThat(java.onLoop(() -> java.connections().size())).isZero();
     }
   }
 
@@ -212,7 +212,7 @@ abstract class JsInteropScenario<T extends Transport> {
         TestNode<T> other = nodes.get()) {
       Multiaddr wrong = Multiaddr.parse(jsAddr(js)).withoutP2p().withP2p(other.id.toBytes());
       try {
-        java.await(() -> java.cm.dial(wrong, t), t);
+        java.await(() -> java.dial(wrong, t), t);
         throw new AssertionError("dial to a wrong PeerId succeeded");
       } catch (ExecutionException e) {
         assertThat(e.getCause()).isInstanceOf(ConnectionException.class);

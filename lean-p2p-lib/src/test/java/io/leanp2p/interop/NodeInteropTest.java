@@ -8,7 +8,7 @@ import io.leanp2p.node.NetworkConfig;
 import io.leanp2p.node.NetworkEvent;
 import io.leanp2p.node.Outcome;
 import io.leanp2p.node.RequestHandle;
-import io.leanp2p.node.Validation;
+import io.leanp2p.protocol.gossipsub.Validation;
 import io.leanp2p.peerclient.PeerClient;
 import io.leanp2p.protocol.reqresp.LeanProtocol;
 import io.leanp2p.protocol.reqresp.ReqRespConfig;

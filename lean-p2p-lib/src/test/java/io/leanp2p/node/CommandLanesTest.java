@@ -119,10 +119,14 @@ class CommandLanesTest {
     for (int i = 0; i < 4; i++) {
       assertThat(lanes.offer(CommandLanes.Lane.BULK, i)).isTrue();
     }
-    assertThat(lanes.offer(CommandLanes.Lane.BULK, 99, 0)).isFalse();
+    assertThat(lanes.offer(CommandLanes.Lane.BULK, 99, 0, () -> true)).isFalse();
+    // a waiter gives up as soon as it is told to stop waiting (the network is closing)
+    long t0 = System.nanoTime();
+    assertThat(lanes.offer(CommandLanes.Lane.BULK, 98, TimeUnit.SECONDS.toNanos(60), () -> false)).isFalse();
+    assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(30));
     Thread opener = new Thread(gate::countDown);
     opener.start();
-    assertThat(lanes.offer(CommandLanes.Lane.BULK, 5, TimeUnit.SECONDS.toNanos(10))).isTrue();
+    assertThat(lanes.offer(CommandLanes.Lane.BULK, 5, TimeUnit.SECONDS.toNanos(10), () -> true)).isTrue();
     loop.submit(() -> {}).get();
     loop.submit(() -> {}).get();
     loop.shutdown();

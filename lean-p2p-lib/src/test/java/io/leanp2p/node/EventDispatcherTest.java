@@ -16,16 +16,27 @@ import org.junit.jupiter.api.Timeout;
 class EventDispatcherTest {
 
   private static int[] caps(int gossip, int requests) {
+    return caps(1 << 20, 1 << 20, gossip, requests);
+  }
+
+  private static int[] caps(int peer, int response, int gossip, int requests) {
     int[] c = new int[EventClass.values().length];
-    c[EventClass.PEER.ordinal()] = 1024;
-    c[EventClass.RESPONSE.ordinal()] = 1024;
+    c[EventClass.PEER.ordinal()] = peer;
+    c[EventClass.RESPONSE.ordinal()] = response;
     c[EventClass.INBOUND_REQUEST.ordinal()] = requests;
     c[EventClass.GOSSIP.ordinal()] = gossip;
     return c;
   }
 
+  private static int[] reserves(int peer, int response) {
+    int[] r = new int[EventClass.values().length];
+    r[EventClass.PEER.ordinal()] = peer;
+    r[EventClass.RESPONSE.ordinal()] = response;
+    return r;
+  }
+
   @Test
-  void blockedListenerFillsBoundedClassesButNeverPeerOrResponseEvents() throws Exception {
+  void blockedListenerFillsEveryClassToItsCapacityAndOnlyMustDeliverEventsUseTheReserve() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     List<String> got = new CopyOnWriteArrayList<>();
     CountDownLatch firstDelivered = new CountDownLatch(1);
@@ -41,7 +52,7 @@ class EventDispatcherTest {
         Thread.currentThread().interrupt();
       }
       got.add(e);
-    }, r -> new Thread(r, "events"), loop::execute, caps(8, 8), resume);
+    }, r -> new Thread(r, "events"), loop::execute, caps(2000, 2000, 8, 8), reserves(100, 100), resume);
 
     assertThat(d.offer(EventClass.GOSSIP, "g-first")).isTrue();
     assertThat(firstDelivered.await(5, TimeUnit.SECONDS)).isTrue();
@@ -54,16 +65,29 @@ class EventDispatcherTest {
     assertThat(accepted).isEqualTo(8);
     assertThat(d.aboveHighWatermark(EventClass.GOSSIP)).isTrue();
     d.markPaused(EventClass.GOSSIP);
+    assertThat(d.shed(EventClass.GOSSIP)).isEqualTo(12);
+    // the peer and response classes are bounded the same way; their reserve takes only what must
+    // not be shed (terminal events, disconnections), and is bounded too
     for (int i = 0; i < 2000; i++) {
       assertThat(d.offer(EventClass.PEER, "p" + i)).isTrue();
       assertThat(d.offer(EventClass.RESPONSE, "r" + i)).isTrue();
     }
+    assertThat(d.isFull(EventClass.PEER)).isTrue();
+    assertThat(d.offer(EventClass.PEER, "p-shed")).isFalse();
+    assertThat(d.offer(EventClass.RESPONSE, "r-shed")).isFalse();
+    for (int i = 2000; i < 2100; i++) {
+      assertThat(d.offerReserved(EventClass.PEER, "p" + i)).isTrue();
+      assertThat(d.offerReserved(EventClass.RESPONSE, "r" + i)).isTrue();
+    }
+    assertThat(d.offerReserved(EventClass.RESPONSE, "r-beyond-reserve")).isFalse();
+    assertThat(d.shed(EventClass.PEER)).isEqualTo(1);
+    assertThat(d.shed(EventClass.RESPONSE)).isEqualTo(2);
     release.countDown();
     assertThat(resumed.await(5, TimeUnit.SECONDS)).isTrue();
     assertThat(d.close(5_000)).isTrue();
     loop.shutdown();
-    assertThat(got).hasSize(1 + 8 + 4000);
-    assertThat(got.stream().filter(s -> s.startsWith("r"))).hasSize(2000);
+    assertThat(got).hasSize(1 + 8 + 4200);
+    assertThat(got.stream().filter(s -> s.startsWith("r"))).hasSize(2100);
     // order within a class is kept
     List<String> responses = got.stream().filter(s -> s.startsWith("r")).toList();
     for (int i = 0; i < responses.size(); i++) {
@@ -81,7 +105,7 @@ class EventDispatcherTest {
         throw new IllegalStateException("host bug");
       }
       got.add(e);
-    }, r -> new Thread(r, "events"), Runnable::run, caps(8, 8), new Runnable[4]);
+    }, r -> new Thread(r, "events"), Runnable::run, caps(8, 8), reserves(0, 0), new Runnable[4]);
     d.offer(EventClass.PEER, "boom");
     d.offer(EventClass.PEER, "fine");
     assertThat(two.await(5, TimeUnit.SECONDS)).isTrue();
@@ -104,7 +128,7 @@ class EventDispatcherTest {
         Thread.currentThread().interrupt();
       }
       got.add(e);
-    }, r -> new Thread(r, "events"), Runnable::run, caps(16, 16), new Runnable[4]);
+    }, r -> new Thread(r, "events"), Runnable::run, caps(16, 16), reserves(0, 0), new Runnable[4]);
     d.offer(EventClass.PEER, "p0");
     assertThat(first.await(5, TimeUnit.SECONDS)).isTrue();
     for (int i = 0; i < 10; i++) {

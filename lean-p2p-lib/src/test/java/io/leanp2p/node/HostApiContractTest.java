@@ -6,6 +6,7 @@ import io.leanp2p.codec.sszsnappy.ResponseCode;
 import io.leanp2p.crypto.PrivateKey;
 import io.leanp2p.crypto.Secp256k1PrivateKey;
 import io.leanp2p.multiformats.Multiaddr;
+import io.leanp2p.protocol.gossipsub.Validation;
 import io.leanp2p.protocol.reqresp.LeanProtocol;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;

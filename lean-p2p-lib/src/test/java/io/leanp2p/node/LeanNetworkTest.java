@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.leanp2p.codec.sszsnappy.ResponseCode;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.multiformats.Multiaddr;
+import io.leanp2p.protocol.gossipsub.Validation;
 import io.leanp2p.protocol.reqresp.LeanProtocol;
 import io.leanp2p.protocol.reqresp.RequestError;
 import java.time.Duration;
@@ -145,6 +146,17 @@ class LeanNetworkTest {
     }
     assertThat(b.snapshot().meshPeers().get(TOPIC)).containsExactly(a.localPeerId());
     assertThat(b.metrics().value("leanp2p_mesh_peers", java.util.Map.of("topic", TOPIC))).isEqualTo(1.0);
+    // the leanMetrics peer metrics, labelled by the client identify reported ("lean-p2p/...")
+    java.util.Map<String, String> leanClient = java.util.Map.of("client", "lean-p2p");
+    while ((!(b.metrics().value("lean_connected_peers", leanClient) >= 1)
+            || !(b.metrics().value("lean_gossip_mesh_peers", leanClient) >= 1))
+        && System.nanoTime() < deadline) {
+      Thread.sleep(20); // polling the metrics the loop publishes every second, bounded by the deadline
+    }
+    assertThat(b.metrics().value("lean_connected_peers", leanClient)).isEqualTo(1.0);
+    assertThat(b.metrics().value("lean_gossip_mesh_peers", leanClient)).isEqualTo(1.0);
+    assertThat(b.metrics().value("lean_peer_connection_events_total",
+        java.util.Map.of("direction", "outbound", "result", "success"))).isEqualTo(1.0);
     byte[] payload = new byte[300 * 1024];
     new Random(1).nextBytes(payload);
     assertThat(a.publish(TOPIC, payload)).isEqualTo(Outcome.ACCEPTED);

@@ -12,7 +12,7 @@ class PeerManagerTest {
   private final List<String> log = new ArrayList<>();
   private final List<Long> dialTimesMs = new ArrayList<>();
 
-  private PeerManager<String, String> manager(ReconnectPolicy policy) {
+  private PeerManager<String, String, String> manager(ReconnectPolicy policy) {
     return new PeerManager<>(policy, sched, new PeerManager.Actions<>() {
       @Override
       public void dial(String peer, String address, int attempt) {
@@ -34,7 +34,7 @@ class PeerManagerTest {
 
   @Test
   void firstDialIsCoveredAndRetriesFollowTheSeedScheduleThenGiveUp() {
-    PeerManager<String, String> pm = manager(ReconnectPolicy.leanDefaults());
+    PeerManager<String, String, String> pm = manager(ReconnectPolicy.leanDefaults());
     pm.addStatic("A", "/ip4/127.0.0.1/tcp/1", false);
     for (int i = 0; i < 6; i++) {
       int dialsBefore = dialTimesMs.size();
@@ -44,13 +44,17 @@ class PeerManagerTest {
       }
     }
     assertThat(dialTimesMs).containsExactly(0L, 5_000L, 15_000L, 35_000L, 75_000L, 155_000L);
+    // every failure says which attempt it was and whether another follows; the last says no
+    assertThat(log).filteredOn(s -> s.startsWith("failed")).containsExactly(
+        "failed A #1 retry", "failed A #2 retry", "failed A #3 retry", "failed A #4 retry", "failed A #5 retry",
+        "failed A #6 final");
     assertThat(log).endsWith("failed A #6 final", "gave-up A after 6");
     assertThat(pm.isStatic("A")).isFalse();
   }
 
   @Test
   void lostConnectionIsRedialedAndSuccessResetsTheCount() {
-    PeerManager<String, String> pm = manager(ReconnectPolicy.leanDefaults());
+    PeerManager<String, String, String> pm = manager(ReconnectPolicy.leanDefaults());
     pm.addStatic("B", "addr", false);
     pm.dialFailed("B", "refused");
     sched.advanceMillis(5_000);
@@ -60,12 +64,26 @@ class PeerManagerTest {
     assertThat(log).filteredOn(s -> s.startsWith("dial")).hasSize(2);
     sched.advanceMillis(1);
     assertThat(log).filteredOn(s -> s.startsWith("dial")).hasSize(3);
-    assertThat(log.get(log.size() - 1)).isEqualTo("dial B #2");
+    assertThat(log.get(log.size() - 1)).as("the first dial since the peer was lost").isEqualTo("dial B #1");
+  }
+
+  @Test
+  void aFailedDialOfAPeerConnectedMeanwhileIsFinalAndAKnownIdlePeerIsDialedAtOnce() {
+    PeerManager<String, String, String> pm = manager(ReconnectPolicy.leanDefaults());
+    pm.addStatic("D", "addr", false);
+    pm.connected("D"); // an inbound connection won the race
+    pm.dialFailed("D", "duplicate");
+    assertThat(log).containsExactly("dial D #1", "failed D #1 final");
+    pm.disconnected("D");
+    assertThat(sched.pending()).isEqualTo(1); // the redial waits for its backoff ...
+    pm.addStatic("D", "addr", false); // ... unless the host asks again: then at once
+    assertThat(log).endsWith("dial D #1");
+    assertThat(log).filteredOn(s -> s.startsWith("dial")).hasSize(2);
   }
 
   @Test
   void closeCancelsTimers() {
-    PeerManager<String, String> pm = manager(ReconnectPolicy.leanDefaults());
+    PeerManager<String, String, String> pm = manager(ReconnectPolicy.leanDefaults());
     pm.addStatic("C", "addr", false);
     pm.dialFailed("C", "refused");
     pm.close();

@@ -627,6 +627,11 @@ public final class MemoryStreams {
       return closeReason;
     }
 
+    @Override
+    public int openStreams() {
+      return streams().size();
+    }
+
     /** The streams of this connection that are not closed yet. */
     public List<End> streams() {
       List<End> out = new ArrayList<>();

@@ -6,11 +6,12 @@ import io.leanp2p.crypto.Secp256k1PrivateKey;
 import io.leanp2p.multiformats.Multiaddr;
 import io.leanp2p.protocol.identify.Identify;
 import io.leanp2p.protocol.ping.Ping;
+import io.leanp2p.node.swarm.ConnectedPeer;
+import io.leanp2p.node.swarm.Swarm;
+import io.leanp2p.node.swarm.SwarmConfig;
+import io.leanp2p.node.swarm.SwarmListener;
 import io.leanp2p.transport.CloseReason;
 import io.leanp2p.transport.Connection;
-import io.leanp2p.transport.ConnectionEvents;
-import io.leanp2p.transport.ConnectionManager;
-import io.leanp2p.transport.ConnectionManagerConfig;
 import io.leanp2p.transport.Transport;
 import io.leanp2p.transport.multistream.ProtocolRegistry;
 import io.leanp2p.transport.quic.QuicConfig;
@@ -39,8 +40,9 @@ import java.util.function.ToIntFunction;
 
 /**
  * One Java network for tests over one transport ({@link #tcp()} or {@link #quic()}): its own loop
- * and key, the transport under a connection manager, identify, ping (also QUIC's keep-alive probe)
- * and the test echo protocol. Connection events are queued for the test thread.
+ * and key, the transport under a {@link Swarm} (peer table, dialing, duplicate rule), identify,
+ * ping (also QUIC's keep-alive probe) and the test echo protocol. Peer events are queued for the
+ * test thread.
  *
  * @param <T> the transport type, so tests can read its counters ({@link #transport})
  */
@@ -59,10 +61,10 @@ public final class TestNode<T extends Transport> implements AutoCloseable {
   public final Scheduler sched = Scheduler.of(loop);
   public final PrivateKey key = Secp256k1PrivateKey.generate(new SecureRandom());
   public final PeerId id = PeerId.fromPublicKey(key.publicKey());
-  public final ProtocolRegistry registry = new ProtocolRegistry();
   public final Ping ping = new Ping(sched, new Random(1), 10_000);
   public final T transport;
-  public final ConnectionManager cm;
+  public final Swarm swarm;
+  public final ProtocolRegistry registry;
   public final Identify identify;
   public final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
   public volatile Multiaddr listenAddr;
@@ -73,13 +75,13 @@ public final class TestNode<T extends Transport> implements AutoCloseable {
 
   /** A TCP node (multistream, Noise XX, Yamux) with default configs. */
   public static TestNode<TcpTransport> tcp() {
-    return tcp(TcpConfig.defaults(), ConnectionManagerConfig.defaults());
+    return tcp(TcpConfig.defaults(), SwarmConfig.defaults());
   }
 
-  public static TestNode<TcpTransport> tcp(TcpConfig cfg, ConnectionManagerConfig cmCfg) {
+  public static TestNode<TcpTransport> tcp(TcpConfig cfg, SwarmConfig swarmCfg) {
     return new TestNode<>(
         "/ip4/127.0.0.1/tcp/0",
-        cmCfg,
+        swarmCfg,
         (loop, key, sched, ping, listener) -> new TcpTransport(loop, key, cfg, listener, sched, new SecureRandom()),
         TcpInteropSupport::openStreams,
         tcp -> {});
@@ -94,7 +96,7 @@ public final class TestNode<T extends Transport> implements AutoCloseable {
   public static TestNode<QuicTransport> quic(QuicConfig cfg) {
     return new TestNode<>(
         "/ip4/127.0.0.1/udp/0/quic-v1",
-        ConnectionManagerConfig.defaults(),
+        SwarmConfig.defaults(),
         (loop, key, sched, ping, listener) ->
             new QuicTransport(loop, key, cfg, listener, ping::ping, new SecureRandom(), Clock.systemUTC()),
         QuicInteropSupport::openStreams,
@@ -103,17 +105,21 @@ public final class TestNode<T extends Transport> implements AutoCloseable {
 
   private TestNode(
       String listenOn,
-      ConnectionManagerConfig cmCfg,
+      SwarmConfig swarmCfg,
       TransportFactory<T> factory,
       ToIntFunction<Connection> openStreams,
       Consumer<T> awaitTransportClosed) {
     this.listenOn = listenOn;
     this.openStreams = openStreams;
     this.awaitTransportClosed = awaitTransportClosed;
-    ConnectionManager[] holder = new ConnectionManager[1];
-    transport = factory.create(loop, key, sched, ping, c -> holder[0].onConnection(c));
-    cm = new ConnectionManager(id, List.of(transport), registry, sched, new QueueingEvents(), cmCfg);
-    holder[0] = cm;
+    List<T> made = new java.util.ArrayList<>();
+    swarm = new Swarm(id, sched, loop, swarmCfg, listener -> {
+      made.add(factory.create(loop, key, sched, ping, listener));
+      return List.copyOf(made);
+    });
+    transport = made.get(0);
+    swarm.setListener(new QueueingEvents());
+    registry = swarm.protocols();
     ping.register(registry);
     identify = new Identify(key, () -> listenAddr == null ? List.of() : List.of(listenAddr), registry, sched, 10_000);
     identify.register();
@@ -139,7 +145,7 @@ public final class TestNode<T extends Transport> implements AutoCloseable {
 
   /** Listens on 127.0.0.1 with a free port and remembers the bound address. */
   public Multiaddr listen() throws Exception {
-    listenAddr = await(() -> cm.listen(Multiaddr.parse(listenOn)), Duration.ofSeconds(10));
+    listenAddr = await(() -> swarm.listen(Multiaddr.parse(listenOn)), Duration.ofSeconds(10));
     return listenAddr;
   }
 
@@ -171,7 +177,7 @@ public final class TestNode<T extends Transport> implements AutoCloseable {
   @Override
   public void close() {
     try {
-      loop.submit(cm::close).get(5, TimeUnit.SECONDS);
+      loop.submit(() -> swarm.close()).get(5, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
       awaitTransportClosed.accept(transport);
     } catch (Exception e) {
       // fall through to shutdown
@@ -179,16 +185,52 @@ public final class TestNode<T extends Transport> implements AutoCloseable {
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
-  /** Queues every connection event for the test thread. */
-  private final class QueueingEvents implements ConnectionEvents {
+  /** The live connection to {@code peer} (call on the loop). */
+  public java.util.Optional<Connection> connection(PeerId peer) {
+    return swarm.peers().connection(peer);
+  }
+
+  /** Every connection the peer table owns (call on the loop). */
+  public java.util.Collection<Connection> connections() {
+    return swarm.peers().connections();
+  }
+
+  /**
+   * Waits until every connection this node's peer table owns is a live one: the losers of the
+   * duplicate rule have drained and closed.
+   */
+  public void awaitDuplicatesClosed(Duration timeout) throws Exception {
+    List<Future<Void>> closing = onLoop(() -> {
+      List<Future<Void>> out = new java.util.ArrayList<>();
+      for (Connection c : swarm.peers().connections()) {
+        if (swarm.peers().connection(c.remotePeer()).orElse(null) != c) {
+          out.add(c.closeFuture());
+        }
+      }
+      return out;
+    });
+    for (Future<Void> f : closing) {
+      if (!f.await(timeout.toMillis())) {
+        throw new AssertionError("a duplicate connection did not close within " + timeout);
+      }
+    }
+  }
+
+  /** Dials through the swarm (call on the loop). */
+  public Future<Connection> dial(Multiaddr addr, Duration timeout) {
+    return swarm.dial(addr, timeout);
+  }
+
+  /** Queues every peer event for the test thread. */
+  private final class QueueingEvents implements SwarmListener {
     @Override
-    public void connected(Connection c) {
-      events.add(new Event("connected", c.remotePeer(), c.remoteAddress().toString(), c.direction().wireName(), null));
+    public void peerConnected(ConnectedPeer p) {
+      events.add(new Event("connected", p.peer(), p.address().toString(), p.direction().wireName(), null));
     }
 
     @Override
-    public void disconnected(Connection c, CloseReason r) {
-      events.add(new Event("disconnected", c.remotePeer(), c.remoteAddress().toString(), c.direction().wireName(), r));
+    public void peerDisconnected(ConnectedPeer p, CloseReason r) {
+      events.add(new Event("disconnected", p.peer(), p.address().toString(), p.direction().wireName(), r));
     }
 
     @Override

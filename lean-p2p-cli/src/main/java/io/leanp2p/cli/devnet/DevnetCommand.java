@@ -70,7 +70,7 @@ public final class DevnetCommand implements Callable<Integer> {
   Integer metricsPort;
 
   @Option(names = "--processes", defaultValue = "1", paramLabel = "P",
-      description = "Spread the nodes over P child JVMs, node i in process i % P, the late node in a process of its own "
+      description = "Spread the nodes over P child JVMs, node i in process i %% P, the late node in a process of its own "
           + "(default: ${DEFAULT-VALUE} = every node in this JVM; P = --nodes: one JVM per node). The children are "
           + "driven over a pipe, log to files in a temp directory, and exit with this command (or if it dies).")
   int processes;

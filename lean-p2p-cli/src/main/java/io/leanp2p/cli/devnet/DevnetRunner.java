@@ -1,9 +1,10 @@
 package io.leanp2p.cli.devnet;
 
 import io.leanp2p.cli.Signals;
+import io.leanp2p.cli.Progress;
 import io.leanp2p.cli.metrics.MetricsServer;
-import io.leanp2p.cli.metrics.PrometheusAdapter;
 import io.leanp2p.lean.SignedBlocks;
+import io.leanp2p.metrics.prometheus.LeanP2pCollector;
 import io.leanp2p.multiformats.Multiaddr;
 import io.leanp2p.peerclient.JsonLines;
 import io.leanp2p.util.DecodeException;
@@ -131,7 +132,7 @@ final class DevnetRunner {
         startWorkers();
       } else if (o.metricsPort() != null) {
         metrics = MetricsServer.start("127.0.0.1", o.metricsPort(), () -> members.stream()
-            .map(m -> new PrometheusAdapter.Source(Map.of("node", m.name()), ((LocalMember) m)::metrics)).toList());
+            .map(m -> new LeanP2pCollector.Source(Map.of("node", m.name()), ((LocalMember) m)::metrics)).toList());
         out.println("Prometheus metrics: http://127.0.0.1:" + metrics.port() + "/metrics");
       }
       startNodes();
@@ -323,9 +324,13 @@ final class DevnetRunner {
   }
 
   private void startNodes() {
+    Progress progress = new Progress(out, isTerminal(), System::nanoTime, 2_000_000_000L);
+    long t0 = System.nanoTime();
     for (int i = 0; i < o.nodes(); i++) {
       startNode(i);
+      progress.update("starting nodes: " + (i + 1) + "/" + o.nodes() + " listening (" + Progress.duration(System.nanoTime() - t0) + ")");
     }
+    progress.finish(o.nodes() + " nodes listening (" + Progress.duration(System.nanoTime() - t0) + "); connecting them");
     // full mesh of connections: each node dials every earlier node
     for (int i = 1; i < o.nodes(); i++) {
       for (int j = 0; j < i; j++) {
@@ -361,27 +366,32 @@ final class DevnetRunner {
     int want = Math.min(o.nodes() - 1, 4);
     long t0 = System.nanoTime();
     long nextRedial = t0 + 5_000_000_000L;
-    out.println("waiting for connections and the gossip mesh ...");
-    out.flush();
+    Progress progress = new Progress(out, isTerminal(), System::nanoTime, 2_000_000_000L);
     while (!interrupted.get()) {
       boolean meshReady = true;
       boolean subscribersKnown = true;
+      int nodesReady = 0;
       List<Set<String>> connected = new ArrayList<>();
       for (DevnetMember m : members) {
         DevnetMember.MeshCounts c = m.mesh();
         meshReady &= c.mesh() >= want;
         subscribersKnown &= c.subscribers() >= want;
+        nodesReady += c.mesh() >= want ? 1 : 0;
         connected.add(new HashSet<>(c.peers()));
       }
       long now = System.nanoTime();
       long waited = now - t0;
       if (meshReady || (subscribersKnown && waited > 3_000_000_000L)) {
+        progress.finish("gossip mesh ready: " + nodesReady + "/" + o.nodes() + " nodes have " + want + " mesh peers ("
+            + Progress.duration(waited) + ")");
         return;
       }
       if (waited > 10_000_000_000L) {
-        out.println("(after 10 s not every node has " + want + " mesh peers or subscribers; starting anyway)");
+        progress.finish("(after 10 s not every node has " + want + " mesh peers or subscribers; starting anyway)");
         return;
       }
+      progress.update("waiting for connections and the gossip mesh: " + nodesReady + "/" + o.nodes() + " nodes have "
+          + want + " mesh peers (" + Progress.duration(waited) + ")");
       if (now >= nextRedial) {
         nextRedial = now + 3_000_000_000L;
         redialMissing(connected);

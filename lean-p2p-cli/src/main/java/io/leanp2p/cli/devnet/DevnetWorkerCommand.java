@@ -1,7 +1,7 @@
 package io.leanp2p.cli.devnet;
 
 import io.leanp2p.cli.metrics.MetricsServer;
-import io.leanp2p.cli.metrics.PrometheusAdapter;
+import io.leanp2p.metrics.prometheus.LeanP2pCollector;
 import io.leanp2p.util.DecodeException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
  * (Ctrl-C on a terminal reaches the whole process group; the parent ends the run), and exits when
  * its stdin ends or its parent process dies, closing its nodes first.
  */
-@Command(name = "devnet-worker", hidden = true,
+@Command(name = "devnet-worker", hidden = true, mixinStandardHelpOptions = true,
     description = "Internal: hosts devnet nodes for 'devnet --processes', driven over stdin/stdout.")
 public final class DevnetWorkerCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(DevnetWorkerCommand.class);
@@ -66,7 +66,7 @@ public final class DevnetWorkerCommand implements Callable<Integer> {
     try {
       if (metricsPort != null) {
         metrics = MetricsServer.start("127.0.0.1", metricsPort, () -> members.values().stream()
-            .map(m -> new PrometheusAdapter.Source(Map.of("node", m.name()), m::metrics)).toList());
+            .map(m -> new LeanP2pCollector.Source(Map.of("node", m.name()), m::metrics)).toList());
       }
       if (warmUp != null) {
         warmUp(warmUp);

@@ -12,7 +12,7 @@ import io.leanp2p.node.NetworkSnapshot;
 import io.leanp2p.node.Outcome;
 import io.leanp2p.node.RequestHandle;
 import io.leanp2p.node.StartException;
-import io.leanp2p.node.Validation;
+import io.leanp2p.protocol.gossipsub.Validation;
 import io.leanp2p.protocol.reqresp.LeanProtocol;
 import io.leanp2p.protocol.reqresp.RequestError;
 import io.leanp2p.transport.Direction;
@@ -112,10 +112,12 @@ public final class LeanPeerBackend implements PeerBackend, NetworkListener {
       case NetworkEvent.PeerDisconnected d ->
           out.emit(PeerEvents.connection(false, id(d.peer()), String.valueOf(d.address()), direction(d.direction())));
       case NetworkEvent.ConnectionFailed f -> {
-        if (f.peer() != null) {
+        if (f.peer() != null && !f.willRetry()) { // a persistent dial that retries is still pending
           completeDials(f.peer(), null, "dial " + f.address() + " failed: " + f.reason());
         }
       }
+      case NetworkEvent.DialGaveUp g ->
+          completeDials(g.peer(), null, "gave up on " + g.address() + " after " + g.attempts() + " dials");
       case NetworkEvent.PeerSubscription s -> out.emit(PeerEvents.subscription(id(s.peer()), s.topic(), s.subscribed()));
       case NetworkEvent.MeshChange m -> out.emit(PeerEvents.meshChange(m.grafted(), id(m.peer()), m.topic()));
       case NetworkEvent.PublishCompleted p -> completePublish(p);
@@ -137,7 +139,7 @@ public final class LeanPeerBackend implements PeerBackend, NetworkListener {
   // ------------------------------------------------------------------ commands
 
   @Override
-  public CompletableFuture<Dialed> dial(String addr, Duration timeout) {
+  public CompletableFuture<Dialed> dial(String addr, boolean persistent, Duration timeout) {
     Multiaddr m;
     try {
       m = LeanNetwork.parseDialable(addr);
@@ -157,7 +159,7 @@ public final class LeanPeerBackend implements PeerBackend, NetworkListener {
     synchronized (this) {
       pendingDials.computeIfAbsent(peer.get(), k -> new ArrayList<>()).add(f);
     }
-    Outcome o = net.dial(addr);
+    Outcome o = net.dial(addr, persistent);
     if (!o.isAccepted()) {
       synchronized (this) {
         pendingDials.getOrDefault(peer.get(), new ArrayList<>()).remove(f);
@@ -301,7 +303,7 @@ public final class LeanPeerBackend implements PeerBackend, NetworkListener {
   /** A peer id, or a multiaddr: dialed first when not connected. */
   private CompletableFuture<PeerId> resolvePeer(String peer, Duration timeout) {
     if (peer.startsWith("/") || peer.startsWith("enr:")) {
-      return dial(peer, timeout).thenApply(d -> {
+      return dial(peer, false, timeout).thenApply(d -> {
         try {
           return PeerId.fromBase58(d.peer());
         } catch (DecodeException e) {

@@ -24,8 +24,12 @@ public interface PeerBackend extends AutoCloseable {
   /** What {@code info} prints. */
   record Info(String peerId, List<String> addrs, List<String> peers, Map<String, List<String>> topics) {}
 
-  /** Dials a multiaddr; completes when the connection is up. */
-  CompletableFuture<Dialed> dial(String addr, Duration timeout);
+  /**
+   * Dials a multiaddr; completes when the connection is up. A {@code persistent} peer is kept
+   * connected (redialed per the reconnect policy after a failed dial or a lost connection), so its
+   * failed attempts do not fail the call while another follows.
+   */
+  CompletableFuture<Dialed> dial(String addr, boolean persistent, Duration timeout);
 
   /** A carried-out publish: the lean message id (hex) and the peer ids it was sent to. */
   record Published(String msgIdHex, List<String> recipients) {}

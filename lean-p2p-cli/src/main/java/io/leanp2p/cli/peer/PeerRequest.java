@@ -12,8 +12,8 @@ public sealed interface PeerRequest {
   /** The command's {@code "id"} (Number or String), or null. */
   Object id();
 
-  /** {@code {"cmd":"dial","addr":...}}. */
-  record Dial(Object id, String addr, long timeoutMs) implements PeerRequest {
+  /** {@code {"cmd":"dial","addr":...}}, optionally {@code "persistent":true} (kept connected). */
+  record Dial(Object id, String addr, boolean persistent, long timeoutMs) implements PeerRequest {
     public String cmd() {
       return "dial";
     }

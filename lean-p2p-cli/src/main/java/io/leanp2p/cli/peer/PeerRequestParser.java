@@ -47,7 +47,8 @@ public final class PeerRequestParser {
       throw new PeerProtocolException(null, id, "missing \"cmd\" (a string)");
     }
     return switch (cmd) {
-      case "dial" -> new PeerRequest.Dial(id, string(m, cmd, id, "addr"), timeout(m, cmd, id));
+      case "dial" -> new PeerRequest.Dial(id, string(m, cmd, id, "addr"), flag(m, cmd, id, "persistent"),
+          timeout(m, cmd, id));
       case "publish" -> publish(m, id);
       case "ping" -> new PeerRequest.Ping(id, string(m, cmd, id, "peer"), timeout(m, cmd, id));
       case "status" -> {
@@ -106,6 +107,18 @@ public final class PeerRequestParser {
       throw new PeerProtocolException(cmd, id, "dataHex has an odd number of digits");
     }
     return io.leanp2p.util.Hex.decode(s);
+  }
+
+  /** An optional boolean field: absent is false. */
+  private static boolean flag(Map<String, Object> m, String cmd, Object id, String key) throws PeerProtocolException {
+    Object v = m.get(key);
+    if (v == null) {
+      return false;
+    }
+    if (!(v instanceof Boolean b)) {
+      throw new PeerProtocolException(cmd, id, "\"" + key + "\" must be true or false");
+    }
+    return b;
   }
 
   private static long integer(Map<String, Object> m, String cmd, Object id, String key)

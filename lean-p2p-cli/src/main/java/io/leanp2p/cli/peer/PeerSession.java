@@ -100,7 +100,7 @@ public final class PeerSession {
   private void dispatch(PeerRequest request) {
     switch (request) {
       case PeerRequest.Dial d ->
-          answer(d, backend.dial(d.addr(), timeout(d.timeoutMs())), r -> {
+          answer(d, backend.dial(d.addr(), d.persistent(), timeout(d.timeoutMs())), r -> {
             Map<String, Object> m = PeerEvents.event("dialed");
             m.put("peer", r.peer());
             m.put("addr", r.addr());

@@ -11,7 +11,9 @@ class PeerRequestParserTest {
   @Test
   void parsesEveryCommand() throws Exception {
     assertThat(PeerRequestParser.parse("{\"cmd\":\"dial\",\"addr\":\"/ip4/127.0.0.1/tcp/1\",\"id\":7}"))
-        .isEqualTo(new PeerRequest.Dial(7, "/ip4/127.0.0.1/tcp/1", 0));
+        .isEqualTo(new PeerRequest.Dial(7, "/ip4/127.0.0.1/tcp/1", false, 0));
+    assertThat(PeerRequestParser.parse("{\"cmd\":\"dial\",\"addr\":\"/ip4/127.0.0.1/tcp/1\",\"persistent\":true}"))
+        .isEqualTo(new PeerRequest.Dial(null, "/ip4/127.0.0.1/tcp/1", true, 0));
     PeerRequest.Publish p = (PeerRequest.Publish) PeerRequestParser.parse("{\"cmd\":\"publish\",\"topic\":\"t\",\"dataHex\":\"0A0b\"}");
     assertThat(p.data()).containsExactly(0x0a, 0x0b);
     assertThat(p.topic()).isEqualTo("t");
@@ -32,6 +34,7 @@ class PeerRequestParserTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"{", "not json", "[1,2]", "42", "{\"cmd\":1}", "{\"id\":3}", "{\"cmd\":\"dial\"}",
+      "{\"cmd\":\"dial\",\"addr\":\"/ip4/127.0.0.1/tcp/1\",\"persistent\":\"yes\"}",
       "{\"cmd\":\"publish\",\"topic\":\"t\"}", "{\"cmd\":\"publish\",\"topic\":\"t\",\"dataHex\":\"zz\"}",
       "{\"cmd\":\"publish\",\"topic\":\"t\",\"dataHex\":\"abc\"}", "{\"cmd\":\"publish\",\"topic\":\"t\",\"size\":15}",
       "{\"cmd\":\"publish\",\"topic\":\"t\",\"size\":1.5}", "{\"cmd\":\"publish\",\"topic\":\"t\",\"size\":99999999999}",

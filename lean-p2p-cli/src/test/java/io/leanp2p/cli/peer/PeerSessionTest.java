@@ -33,8 +33,8 @@ class PeerSessionTest {
     byte[] lastPayload;
 
     @Override
-    public CompletableFuture<Dialed> dial(String addr, Duration timeout) {
-      calls.add("dial " + addr + " " + timeout.toMillis());
+    public CompletableFuture<Dialed> dial(String addr, boolean persistent, Duration timeout) {
+      calls.add("dial " + addr + (persistent ? " persistent " : " ") + timeout.toMillis());
       return pendingDial;
     }
 
@@ -147,6 +147,14 @@ class PeerSessionTest {
     backend.pendingDial.complete(new PeerBackend.Dialed("X", "/ip4/127.0.0.1/tcp/9"));
     assertThat(last()).containsEntry("event", "dialed").containsEntry("peer", "X").containsEntry("id", "d")
         .containsEntry("addr", "/ip4/127.0.0.1/tcp/9");
+  }
+
+  @Test
+  void aPersistentDialIsPassedOnAsSuch() throws Exception {
+    session.handleLine("{\"cmd\":\"dial\",\"addr\":\"/ip4/127.0.0.1/tcp/9/p2p/X\",\"persistent\":true}");
+    assertThat(backend.calls).singleElement().asString().startsWith("dial /ip4/127.0.0.1/tcp/9/p2p/X persistent ");
+    backend.pendingDial.complete(new PeerBackend.Dialed("X", "/ip4/127.0.0.1/tcp/9"));
+    assertThat(last()).containsEntry("event", "dialed").containsEntry("peer", "X");
   }
 
   @Test

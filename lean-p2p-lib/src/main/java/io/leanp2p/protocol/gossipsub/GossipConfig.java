@@ -13,7 +13,7 @@ import io.leanp2p.codec.gossip.RpcLimits;
  * @param dLow lower mesh bound (leanSpec 6)
  * @param dHigh upper mesh bound (leanSpec 12)
  * @param dLazy gossip emission degree (leanSpec 6)
- * @param dOut outbound peers kept in the mesh when pruning (spec: 2, must be < dLow and <= d/2)
+ * @param dOut outbound peers kept in the mesh when pruning (spec: 2, must be {@code < dLow} and {@code <= d/2})
  * @param dScore peers kept by score when pruning an oversized mesh (spec: 4)
  * @param gossipFactor fraction of eligible peers gossiped to when larger than dLazy (spec 0.25)
  * @param heartbeatIntervalMillis heartbeat (leanSpec 700 ms)

@@ -1,7 +1,7 @@
 package io.leanp2p.protocol.gossipsub;
 
 /**
- * Counters of the router (internal; read them through {@link Snapshot}), mutated on its thread only; {@link #snapshot()} copies them into an
+ * Counters of the router (internal; read them through {@link GossipCounters.Snapshot}), mutated on its thread only; the router's snapshot copies them into an
  * immutable record other threads may read.
  */
 public final class GossipCounters {

@@ -12,7 +12,7 @@ public interface GossipOutput {
   void send(PeerId to, Rpc rpc);
 
   /** A first-seen message for the host to validate (answer with reportValidation). */
-  void deliver(ReceivedMessage message);
+  void deliver(GossipMessage message);
 
   /** Event: {@code peer} joined our mesh for {@code topic}. */
   default void graft(PeerId peer, String topic) {}

@@ -415,7 +415,7 @@ public final class GossipRouter {
       }
     }
     counters.messagesDelivered++;
-    output.deliver(new ReceivedMessage(m.topic(), m.data(), prep.decompressed(), id.id.clone(), ps.id));
+    output.deliver(new GossipMessage(m.topic(), prep.decompressed(), m.data(), id.id.clone(), ps.id));
   }
 
   /**
@@ -423,7 +423,7 @@ public final class GossipRouter {
    * penalises the source (and peers that sent copies during validation), IGNORE drops it.
    * Unknown or late ids are counted and ignored.
    */
-  public void reportValidation(byte[] messageId, ValidationResult result) {
+  public void reportValidation(byte[] messageId, Validation result) {
     IdKey id = IdKey.copy(messageId);
     PendingValidation pv = pending.remove(id);
     if (pv == null) {
@@ -434,7 +434,7 @@ public final class GossipRouter {
     flush();
   }
 
-  private void applyValidation(IdKey id, PendingValidation pv, ValidationResult result) {
+  private void applyValidation(IdKey id, PendingValidation pv, Validation result) {
     String topic = pv.message.topic();
     switch (result) {
       case ACCEPT -> {
@@ -769,7 +769,7 @@ public final class GossipRouter {
       }
       it.remove();
       counters.validationTimeouts++;
-      applyValidation(e.getKey(), e.getValue(), ValidationResult.IGNORE);
+      applyValidation(e.getKey(), e.getValue(), Validation.IGNORE);
     }
   }
 

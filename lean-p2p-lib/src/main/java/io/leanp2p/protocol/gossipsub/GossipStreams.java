@@ -86,9 +86,11 @@ public final class GossipStreams {
    */
   public void attachInbound(PeerId peer, MuxedStream stream, ByteBuf leftover) {
     MuxedStream old = inbound.put(peer, stream);
-    if (old != null && old != stream) {
+    if (old != null && old != stream && old.connection() == stream.connection()) {
       old.reset();
     }
+    // a stream on another connection (the loser of the one-connection-per-peer rule, draining) is
+    // read to its end: what the peer wrote there before it switched is not lost
     RpcFrameDecoder decoder = new RpcFrameDecoder(limits.maxRpcSize());
     StreamHandler h = new StreamHandler() {
       boolean broken;
@@ -124,6 +126,11 @@ public final class GossipStreams {
           }
           onRpc.accept(peer, rpc);
         }
+      }
+
+      @Override
+      public void onRemoteClose(MuxedStream s) {
+        s.closeWrite(); // the peer ended its stream (e.g. moved to a new connection): end our unused half too
       }
 
       @Override

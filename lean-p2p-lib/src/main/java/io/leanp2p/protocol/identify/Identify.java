@@ -11,6 +11,7 @@ import io.leanp2p.proto.IdentifyProto;
 import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.MuxedStream;
 import io.leanp2p.transport.StreamHandler;
+import io.leanp2p.transport.multistream.ProtocolHandler;
 import io.leanp2p.transport.multistream.ProtocolRegistry;
 import io.leanp2p.transport.multistream.StreamNegotiator;
 import io.leanp2p.util.DecodeException;
@@ -66,24 +67,27 @@ public final class Identify {
 
   /** Registers the responder in the registry given at construction. */
   public void register() {
-    registry.register(
-        PROTOCOL,
-        (s, leftover) -> {
-          leftover.release(); // the requester sends nothing
-          s.handler(
-              new StreamHandler() {
-                @Override
-                public void onData(MuxedStream st, ByteBuf data) {
-                  data.release();
-                }
-              });
-          byte[] msg = message(s.connection()).toByteArray();
-          ByteBuf out = s.alloc().buffer(msg.length + 5);
-          Varint.write(msg.length, out);
-          out.writeBytes(msg);
-          s.write(out);
-          s.closeWrite();
-        });
+    registry.register(PROTOCOL, responder());
+  }
+
+  /** The responder: answers each inbound identify stream with our message, then FIN. */
+  public ProtocolHandler responder() {
+    return (s, leftover) -> {
+      leftover.release(); // the requester sends nothing
+      s.handler(
+          new StreamHandler() {
+            @Override
+            public void onData(MuxedStream st, ByteBuf data) {
+              data.release();
+            }
+          });
+      byte[] msg = message(s.connection()).toByteArray();
+      ByteBuf out = s.alloc().buffer(msg.length + 5);
+      Varint.write(msg.length, out);
+      out.writeBytes(msg);
+      s.write(out);
+      s.closeWrite();
+    };
   }
 
   /** Addresses in received messages that did not decode (owner thread). */

@@ -3,6 +3,7 @@ package io.leanp2p.protocol.ping;
 import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.MuxedStream;
 import io.leanp2p.transport.StreamHandler;
+import io.leanp2p.transport.multistream.ProtocolHandler;
 import io.leanp2p.transport.multistream.ProtocolRegistry;
 import io.leanp2p.transport.multistream.StreamNegotiator;
 import io.leanp2p.util.Scheduler;
@@ -41,7 +42,12 @@ public final class Ping {
 
   /** Serves ping on inbound streams. */
   public void register(ProtocolRegistry registry) {
-    registry.register(PROTOCOL, (s, leftover) -> {
+    registry.register(PROTOCOL, responder());
+  }
+
+  /** The responder: echoes every 32 bytes of each inbound ping stream. */
+  public ProtocolHandler responder() {
+    return (s, leftover) -> {
       Responder r = new Responder();
       s.handler(r);
       if (leftover.isReadable()) {
@@ -49,7 +55,7 @@ public final class Ping {
       } else {
         leftover.release();
       }
-    });
+    };
   }
 
   /** Pings answered (owner thread). */

@@ -11,7 +11,7 @@ public enum ChannelOutcome {
    * remote, its peer disconnected, or it was rejected by a limit.
    */
   CHANNEL_FINISHED,
-  /** The channel's bounded chunk queue is full (the remote reads too slowly); retry later. */
+  /** The channel's byte budget is full (the remote reads too slowly); retry after onChannelDrained. */
   QUEUE_FULL,
   /** More chunks than the request allows (roots asked, count, or 1 for status). */
   TOO_MANY_CHUNKS,

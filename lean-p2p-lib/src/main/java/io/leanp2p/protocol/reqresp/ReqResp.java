@@ -46,9 +46,15 @@ import org.slf4j.LoggerFactory;
  * {@code INVALID_REQUEST "Empty request"}, bad SSZ {@code INVALID_REQUEST "Invalid <Type>
  * message"} (spec strings). Requests within the limits reach the host with a channel id; the host
  * answers with {@link #sendChunk}, {@link #endResponse} or {@link #sendError}. Chunks the stream
- * cannot take yet wait in a bounded per-channel queue, written as writability returns. A channel
- * with no host call and no write progress for the idle timeout expires: the remote gets {@code
- * SERVER_ERROR "Response timed out"} and the host {@link ReqRespListener#onChannelClosed}.
+ * cannot take yet wait in the channel's one queue, bounded in bytes by {@link ResponseChannels}
+ * (which a host thread may reserve against before its chunk reaches the loop: {@link
+ * #sendReservedChunk}), written as writability returns. A channel with no host call and no write
+ * progress for the idle timeout expires: the remote gets {@code SERVER_ERROR "Response timed out"}
+ * and the host {@link ReqRespListener#onChannelClosed}.
+ *
+ * <p><b>Response reads</b> can be paused ({@link #pauseResponseReads}): every response stream of
+ * ours stops being read (Yamux stops crediting, QUIC stops reading), so a host that falls behind
+ * flow-controls the remotes instead of buffering their chunks.
  *
  * <p><b>Inbound limits.</b> Concurrent inbound requests per peer and in total (over → stream
  * reset); per peer and protocol token buckets on requests and on requested blocks (over → {@code
@@ -78,6 +84,8 @@ public final class ReqResp {
   private final Scheduler sched;
   private final ReqRespListener listener;
   private final StreamOpener opener;
+  private final ResponseChannels budgets;
+  private boolean responseReadsPaused;
 
   private final Map<Long, OutboundRequest> requests = new LinkedHashMap<>();
   /** Host-visible inbound channels (opened and not finished). */
@@ -109,13 +117,29 @@ public final class ReqResp {
   private long errorChunksSent;
   private long channelQueueFull;
   private long channelCallsRejected;
+  private long requestsAborted;
 
   public ReqResp(
       ReqRespConfig cfg, Scheduler sched, ReqRespListener listener, StreamOpener opener) {
+    this(cfg, sched, listener, opener, new ResponseChannels(cfg.maxQueuedBytesPerChannel()));
+  }
+
+  /**
+   * @param budgets the channels' byte budgets, shared with the threads that reserve against them
+   *     (its bound should be {@code cfg.maxQueuedBytesPerChannel()})
+   */
+  public ReqResp(
+      ReqRespConfig cfg, Scheduler sched, ReqRespListener listener, StreamOpener opener, ResponseChannels budgets) {
     this.cfg = Objects.requireNonNull(cfg);
     this.sched = Objects.requireNonNull(sched);
     this.listener = Objects.requireNonNull(listener);
     this.opener = Objects.requireNonNull(opener);
+    this.budgets = Objects.requireNonNull(budgets);
+  }
+
+  /** The open channels and their byte budgets (thread-safe). */
+  public ResponseChannels channels() {
+    return budgets;
   }
 
   /** Per-peer bookkeeping: outbound in flight, inbound active, rate buckets. */
@@ -232,6 +256,9 @@ public final class ReqResp {
       }
       stream = s;
       s.handler(this);
+      if (responseReadsPaused) {
+        s.setReadPaused(true);
+      }
       ByteBuf out = s.alloc().buffer(ssz.length + 32);
       try {
         SszSnappy.encodeRequest(ssz, out);
@@ -408,7 +435,7 @@ public final class ReqResp {
     DONE
   }
 
-  /** An item waiting for writability: a SUCCESS payload or an error message. */
+  /** An item waiting for writability: a SUCCESS payload (its bytes reserved) or an error message. */
   private record Pending(ResponseCode code, byte[] payload) {}
 
   /** One inbound request stream, from the first byte to the last written byte. */
@@ -566,6 +593,7 @@ public final class ReqResp {
       state = ChannelState.OPEN;
       channelId = nextChannelId++;
       channels.put(channelId, this);
+      budgets.open(channelId); // before the host can hear of it
       channelsOpened++;
       armIdle();
       try {
@@ -586,14 +614,11 @@ public final class ReqResp {
       flush();
     }
 
+    /** A chunk whose bytes are already reserved in the channel's budget. */
     ChannelOutcome chunk(byte[] ssz) {
       if (chunksAccepted >= maxChunks) {
+        budgets.release(channelId, ssz.length);
         return ChannelOutcome.TOO_MANY_CHUNKS;
-      }
-      if (queue.size() >= cfg.maxQueuedChunksPerChannel()) {
-        channelQueueFull++;
-        refusedFull = true;
-        return ChannelOutcome.QUEUE_FULL;
       }
       chunksAccepted++;
       queue.add(new Pending(ResponseCode.SUCCESS, ssz));
@@ -605,6 +630,7 @@ public final class ReqResp {
     void end() {
       state = ChannelState.FINISHING;
       channels.remove(channelId);
+      budgets.close(channelId);
       ending = true;
       armIdle();
       flush();
@@ -671,6 +697,7 @@ public final class ReqResp {
       }
       stream.write(out);
       if (p.code() == ResponseCode.SUCCESS) {
+        budgets.release(channelId, p.payload().length); // the stream took it
         responseChunksSent++;
       } else {
         errorChunksSent++;
@@ -708,6 +735,7 @@ public final class ReqResp {
 
     private void notifyClosed(String reason) {
       channels.remove(channelId);
+      budgets.close(channelId);
       try {
         listener.onChannelClosed(channelId, reason);
       } catch (RuntimeException e) {
@@ -726,6 +754,7 @@ public final class ReqResp {
       }
       if (channelId != 0) {
         channels.remove(channelId);
+        budgets.close(channelId);
       }
       if (inbound.remove(this)) {
         PeerState ps = peers.get(peer);
@@ -750,7 +779,9 @@ public final class ReqResp {
 
   /**
    * Sends one SUCCESS chunk on an inbound request's channel. {@code ssz} is taken over (do not
-   * modify it). Written at once when the stream is writable, else queued (bounded).
+   * modify it). Written at once when the stream is writable, else queued; when the channel's byte
+   * budget is full the answer is {@link ChannelOutcome#QUEUE_FULL} and {@link
+   * ReqRespListener#onChannelDrained} follows once the queue is written.
    */
   public ChannelOutcome sendChunk(long channelId, byte[] ssz) {
     if (closed) {
@@ -758,6 +789,27 @@ public final class ReqResp {
     }
     if (ssz == null || ssz.length > cfg.maxPayload()) {
       return ChannelOutcome.INVALID;
+    }
+    InboundChannel ch = channels.get(channelId);
+    if (ch == null) {
+      return rejectCall(channelId);
+    }
+    if (budgets.tryReserve(channelId, ssz.length) != ResponseChannels.Reservation.OK) {
+      channelQueueFull++;
+      ch.refusedFull = true;
+      return ChannelOutcome.QUEUE_FULL;
+    }
+    return ch.chunk(ssz);
+  }
+
+  /**
+   * Like {@link #sendChunk}, for a chunk whose bytes a host thread already reserved in {@link
+   * #channels()}: it always fits. When the channel is gone meanwhile the answer says so (the
+   * reservation went with the channel).
+   */
+  public ChannelOutcome sendReservedChunk(long channelId, byte[] ssz) {
+    if (closed) {
+      return ChannelOutcome.CLOSED;
     }
     InboundChannel ch = channels.get(channelId);
     if (ch == null) {
@@ -820,6 +872,34 @@ public final class ReqResp {
     PeerState ps = peers.get(peer);
     if (ps != null && ps.outbound == 0 && ps.inbound == 0) {
       peers.remove(peer);
+    }
+  }
+
+  /**
+   * Pauses (or resumes) reading every response stream of our requests, present and future: the
+   * remotes are flow-controlled while the host catches up.
+   */
+  public void pauseResponseReads(boolean paused) {
+    if (paused == responseReadsPaused) {
+      return;
+    }
+    responseReadsPaused = paused;
+    for (OutboundRequest r : requests.values()) {
+      if (r.stream != null) {
+        r.stream.setReadPaused(paused);
+      }
+    }
+  }
+
+  /**
+   * Ends an in-flight request at once with {@link RequestError.Kind#SHED} (its stream is reset):
+   * for a node whose host cannot take the response. No-op when the request is not in flight.
+   */
+  public void abort(long requestId, String why) {
+    OutboundRequest r = requests.get(requestId);
+    if (r != null) {
+      requestsAborted++;
+      r.fail(RequestError.of(RequestError.Kind.SHED, why));
     }
   }
 
@@ -897,6 +977,7 @@ public final class ReqResp {
         errorChunksSent,
         channelQueueFull,
         channelCallsRejected,
+        requestsAborted,
         inbound.size());
   }
 }

@@ -20,8 +20,10 @@ import java.util.Objects;
  * @param requestRate per peer and protocol: token bucket of inbound requests
  * @param blockRate per peer and protocol (blocks_by_root, blocks_by_range): token bucket of
  *     requested blocks (roots asked, or range count)
- * @param maxQueuedChunksPerChannel response chunks waiting for writability per channel; beyond it
- *     {@link ReqResp#sendChunk} answers {@link ChannelOutcome#QUEUE_FULL}
+ * @param maxQueuedBytesPerChannel response bytes a channel holds before its stream takes them (the
+ *     one bound of the channel's queue, see {@link ResponseChannels}); beyond it {@link
+ *     ReqResp#sendChunk} answers {@link ChannelOutcome#QUEUE_FULL}. A single chunk always fits an
+ *     empty queue.
  * @param opaqueStatus accept any Status payload instead of an SSZ {@code Status} (test services)
  */
 public record ReqRespConfig(
@@ -33,7 +35,7 @@ public record ReqRespConfig(
     int maxInboundTotal,
     RateLimit requestRate,
     RateLimit blockRate,
-    int maxQueuedChunksPerChannel,
+    long maxQueuedBytesPerChannel,
     boolean opaqueStatus) {
 
   /** Lean {@code MAX_PAYLOAD_SIZE}. */
@@ -74,8 +76,8 @@ public record ReqRespConfig(
     if (maxPayload < 1 || maxPayload > MAX_PAYLOAD) {
       throw new IllegalArgumentException("maxPayload must be in [1, " + MAX_PAYLOAD + "]");
     }
-    if (maxQueuedChunksPerChannel < 1) {
-      throw new IllegalArgumentException("maxQueuedChunksPerChannel must be >= 1");
+    if (maxQueuedBytesPerChannel < 1) {
+      throw new IllegalArgumentException("maxQueuedBytesPerChannel must be >= 1");
     }
   }
 
@@ -83,7 +85,7 @@ public record ReqRespConfig(
    * Lean defaults: 10 s request timeout, 2 concurrent requests per peer, 10 MiB payloads, 10 s
    * responder idle timeout, 8 inbound requests per peer and 256 in total, 32 requests per peer and
    * protocol with 4 more per second, 2048 blocks per peer and protocol with 256 more per second
-   * (two full ranges at once, a full range every 4 s), 64 queued chunks per channel.
+   * (two full ranges at once, a full range every 4 s), 4 MiB queued per response channel.
    */
   public static ReqRespConfig leanDefaults() {
     return new ReqRespConfig(
@@ -95,37 +97,37 @@ public record ReqRespConfig(
         256,
         new RateLimit(32, 4),
         new RateLimit(2048, 256),
-        64,
+        4L * 1024 * 1024,
         false);
   }
 
   public ReqRespConfig withRequestTimeout(Duration d) {
     return new ReqRespConfig(d, maxConcurrentPerPeer, maxPayload, responderIdleTimeout,
-        maxInboundPerPeer, maxInboundTotal, requestRate, blockRate, maxQueuedChunksPerChannel, opaqueStatus);
+        maxInboundPerPeer, maxInboundTotal, requestRate, blockRate, maxQueuedBytesPerChannel, opaqueStatus);
   }
 
   public ReqRespConfig withMaxConcurrentPerPeer(int n) {
     return new ReqRespConfig(requestTimeout, n, maxPayload, responderIdleTimeout,
-        maxInboundPerPeer, maxInboundTotal, requestRate, blockRate, maxQueuedChunksPerChannel, opaqueStatus);
+        maxInboundPerPeer, maxInboundTotal, requestRate, blockRate, maxQueuedBytesPerChannel, opaqueStatus);
   }
 
   public ReqRespConfig withResponderIdleTimeout(Duration d) {
     return new ReqRespConfig(requestTimeout, maxConcurrentPerPeer, maxPayload, d,
-        maxInboundPerPeer, maxInboundTotal, requestRate, blockRate, maxQueuedChunksPerChannel, opaqueStatus);
+        maxInboundPerPeer, maxInboundTotal, requestRate, blockRate, maxQueuedBytesPerChannel, opaqueStatus);
   }
 
   public ReqRespConfig withInboundLimits(int perPeer, int total) {
     return new ReqRespConfig(requestTimeout, maxConcurrentPerPeer, maxPayload,
-        responderIdleTimeout, perPeer, total, requestRate, blockRate, maxQueuedChunksPerChannel, opaqueStatus);
+        responderIdleTimeout, perPeer, total, requestRate, blockRate, maxQueuedBytesPerChannel, opaqueStatus);
   }
 
   public ReqRespConfig withRateLimits(RateLimit requests, RateLimit blocks) {
     return new ReqRespConfig(requestTimeout, maxConcurrentPerPeer, maxPayload,
         responderIdleTimeout, maxInboundPerPeer, maxInboundTotal, requests, blocks,
-        maxQueuedChunksPerChannel, opaqueStatus);
+        maxQueuedBytesPerChannel, opaqueStatus);
   }
 
-  public ReqRespConfig withMaxQueuedChunksPerChannel(int n) {
+  public ReqRespConfig withMaxQueuedBytesPerChannel(long n) {
     return new ReqRespConfig(requestTimeout, maxConcurrentPerPeer, maxPayload,
         responderIdleTimeout, maxInboundPerPeer, maxInboundTotal, requestRate, blockRate, n, opaqueStatus);
   }
@@ -138,6 +140,6 @@ public record ReqRespConfig(
   public ReqRespConfig withOpaqueStatus(boolean opaque) {
     return new ReqRespConfig(requestTimeout, maxConcurrentPerPeer, maxPayload,
         responderIdleTimeout, maxInboundPerPeer, maxInboundTotal, requestRate, blockRate,
-        maxQueuedChunksPerChannel, opaque);
+        maxQueuedBytesPerChannel, opaque);
   }
 }

@@ -23,8 +23,9 @@ package io.leanp2p.protocol.reqresp;
  * @param channelsReset inbound streams reset by the remote or lost before the response ended
  * @param responseChunksSent SUCCESS chunks written
  * @param errorChunksSent error chunks written (host errors, rejections, expiries)
- * @param channelQueueFull sendChunk refusals because the channel queue was full
+ * @param channelQueueFull sendChunk refusals because the channel's byte budget was full
  * @param channelCallsRejected host calls on unknown or finished channels
+ * @param requestsAborted outbound requests ended by {@code abort} (the host could not take them)
  * @param inboundActive inbound requests being read or answered now
  */
 public record ReqRespSnapshot(
@@ -50,4 +51,5 @@ public record ReqRespSnapshot(
     long errorChunksSent,
     long channelQueueFull,
     long channelCallsRejected,
+    long requestsAborted,
     int inboundActive) {}

@@ -31,7 +31,12 @@ public record RequestError(Kind kind, ResponseCode code, int rawCode, String mes
     /** {@link ReqResp#close()} was called. */
     CLOSED,
     /** No stream could be opened to the peer (no connection). */
-    NOT_CONNECTED
+    NOT_CONNECTED,
+    /**
+     * The node shed the response: the host's response queue was full (it does not drain its
+     * events), so the request was ended and its stream reset ({@link ReqResp#abort}).
+     */
+    SHED
   }
 
   static RequestError wire(int rawCode, ResponseCode code, String message) {

@@ -23,8 +23,10 @@
  * RESOURCE_UNAVAILABLE "Too many concurrent requests" + FIN, nothing read, no state kept); token
  * buckets per peer and protocol on requests and on requested blocks (RESOURCE_UNAVAILABLE "Rate
  * limited"); the request decoder limited to the protocol's largest valid request (so a peer cannot
- * make us allocate 10 MiB per stream); response chunk caps per request on both sides; a bounded
- * per-channel queue (QUEUE_FULL, then {@code onChannelDrained}); whole-exchange request timeout;
+ * make us allocate 10 MiB per stream); response chunk caps per request on both sides; one queue per
+ * response channel, bounded in bytes ({@link io.leanp2p.protocol.reqresp.ResponseChannels}: a host
+ * thread reserves before its chunk reaches the loop; the loop-side {@code sendChunk} answers
+ * QUEUE_FULL, then {@code onChannelDrained}); whole-exchange request timeout;
  * responder idle timeout (SERVER_ERROR "Response timed out", or reset when nothing can be written).
  */
 package io.leanp2p.protocol.reqresp;

@@ -156,7 +156,8 @@ final class QuicConnection implements Connection {
     pendingInbound.remove(s);
   }
 
-  int openStreams() {
+  @Override
+  public int openStreams() {
     return streams.size();
   }
 

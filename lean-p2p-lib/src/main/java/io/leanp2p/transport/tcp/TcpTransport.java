@@ -204,7 +204,12 @@ public final class TcpTransport implements Transport {
       return p.setFailure(
           new ConnectionException(CloseReason.of(CloseReason.Kind.REFUSED, "not a TCP address: " + addr)));
     }
-    InetSocketAddress sa = addr.toSocketAddress();
+    InetSocketAddress sa;
+    try {
+      sa = addr.toSocketAddress(); // DNS names are resolved by the caller (the swarm), off the loop
+    } catch (IllegalStateException e) {
+      return p.setFailure(new ConnectionException(CloseReason.of(CloseReason.Kind.REFUSED, e.getMessage())));
+    }
     Bootstrap b =
         new Bootstrap()
             .group(loop)
@@ -215,15 +220,28 @@ public final class TcpTransport implements Transport {
                 ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(cfg.writeBufferLowWater(), cfg.writeBufferHighWater()))
             .handler(initializer(Direction.OUTBOUND, expected, p));
-    ChannelFuture cf = b.connect(sa);
-    Channel ch = cf.channel();
+    // register, then connect with our own promise: Bootstrap.connect would add CLOSE_ON_FAILURE
+    // ahead of our listener, and the upgrade would then report "closed during the upgrade"
+    // instead of why the connect failed
+    ChannelFuture reg = b.register();
+    Channel ch = reg.channel();
+    io.netty.channel.ChannelPromise cf = ch.newPromise();
+    reg.addListener(r -> {
+      if (r.isSuccess()) {
+        ch.connect(sa, cf);
+      } else {
+        cf.tryFailure(r.cause());
+      }
+    });
     cf.addListener(
         (ChannelFuture f) -> {
           if (!f.isSuccess()) {
             CloseReason r =
                 f.cause() instanceof io.netty.channel.ConnectTimeoutException
                     ? CloseReason.of(CloseReason.Kind.TIMEOUT, "connect timed out")
-                    : CloseReason.of(CloseReason.Kind.IO_ERROR, "connect failed: " + f.cause().getMessage());
+                    : f.cause() instanceof java.net.ConnectException
+                        ? CloseReason.of(CloseReason.Kind.CONNECTION_REFUSED, "connect refused: " + f.cause().getMessage())
+                        : CloseReason.of(CloseReason.Kind.IO_ERROR, "connect failed: " + f.cause().getMessage());
             ChannelCloseReason.record(ch, r);
             p.tryFailure(new ConnectionException(r, f.cause()));
             ch.close();

@@ -47,7 +47,7 @@ class GossipFloodLimitsTest {
       }
 
       @Override
-      public void deliver(ReceivedMessage m) {}
+      public void deliver(GossipMessage m) {}
     });
     r.subscribe(T);
     r.addPeer(ATTACKER, "/meshsub/1.2.0", Direction.INBOUND, "192.0.2.66");

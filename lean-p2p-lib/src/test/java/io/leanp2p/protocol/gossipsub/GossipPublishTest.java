@@ -40,7 +40,7 @@ class GossipPublishTest {
       }
 
       @Override
-      public void deliver(ReceivedMessage m) {}
+      public void deliver(GossipMessage m) {}
     });
   }
 
@@ -194,7 +194,7 @@ class GossipPublishTest {
     for (boolean on : new boolean[] {true, false}) {
       sent.clear();
       sentTo.clear();
-      List<ReceivedMessage> got = new ArrayList<>();
+      List<GossipMessage> got = new ArrayList<>();
       GossipRouter relay = new GossipRouter(GossipConfig.DEFAULT.toBuilder().gossipOnGraft(on).build(), sched,
           new Random(5), new GossipOutput() {
             @Override
@@ -204,7 +204,7 @@ class GossipPublishTest {
             }
 
             @Override
-            public void deliver(ReceivedMessage m) {
+            public void deliver(GossipMessage m) {
               got.add(m);
             }
           });
@@ -216,7 +216,7 @@ class GossipPublishTest {
       relay.onRpc(p("p0"), Rpc.ofControl(new ControlMessage(List.of(), List.of(), List.of(new ControlGraft(T)),
           List.of(), List.of())));
       relay.onRpc(p("p0"), Rpc.ofPublish(List.of(io.leanp2p.codec.gossip.Message.anonymous(T, wire(LARGE, 7)))));
-      relay.reportValidation(got.get(0).messageId(), ValidationResult.ACCEPT);
+      relay.reportValidation(got.get(0).messageId(), Validation.ACCEPT);
       sent.clear();
       sentTo.clear();
 

@@ -25,7 +25,7 @@ class GossipRouterTest {
   private final VirtualScheduler sched = new VirtualScheduler();
   private final List<PeerId> sentTo = new ArrayList<>();
   private final List<Rpc> sent = new ArrayList<>();
-  private final List<ReceivedMessage> delivered = new ArrayList<>();
+  private final List<GossipMessage> delivered = new ArrayList<>();
 
   private GossipRouter router(GossipConfig cfg) {
     return new GossipRouter(cfg, sched, new Random(3), new GossipOutput() {
@@ -36,7 +36,7 @@ class GossipRouterTest {
       }
 
       @Override
-      public void deliver(ReceivedMessage m) {
+      public void deliver(GossipMessage m) {
         delivered.add(m);
       }
     });
@@ -85,13 +85,13 @@ class GossipRouterTest {
     GossipRouter r = meshOf(GossipConfig.DEFAULT, 3, "/meshsub/1.2.0");
     r.onRpc(p("p0"), Rpc.ofPublish(List.of(Message.anonymous(T, wire(100, 1)))));
     assertThat(delivered).hasSize(1);
-    assertThat(delivered.get(0).ssz()).hasSize(100);
+    assertThat(delivered.get(0).data()).hasSize(100);
     assertThat(publishRecipients()).as("nothing forwarded before validation").isEmpty();
-    r.reportValidation(delivered.get(0).messageId(), ValidationResult.ACCEPT);
+    r.reportValidation(delivered.get(0).messageId(), Validation.ACCEPT);
     assertThat(publishRecipients()).containsExactlyInAnyOrder(p("p1"), p("p2"));
     assertThat(r.refreshSnapshot().counters().messagesAccepted()).isEqualTo(1);
     // a late / unknown verdict is counted, not applied
-    r.reportValidation(delivered.get(0).messageId(), ValidationResult.ACCEPT);
+    r.reportValidation(delivered.get(0).messageId(), Validation.ACCEPT);
     assertThat(r.refreshSnapshot().counters().validationUnknown()).isEqualTo(1);
   }
 
@@ -102,8 +102,8 @@ class GossipRouterTest {
     r.onRpc(p("p1"), Rpc.ofPublish(List.of(Message.anonymous(T, wire(100, 2)))));
     double before0 = r.score(p("p0"));
     double before1 = r.score(p("p1"));
-    r.reportValidation(delivered.get(0).messageId(), ValidationResult.REJECT);
-    r.reportValidation(delivered.get(1).messageId(), ValidationResult.IGNORE);
+    r.reportValidation(delivered.get(0).messageId(), Validation.REJECT);
+    r.reportValidation(delivered.get(1).messageId(), Validation.IGNORE);
     assertThat(publishRecipients()).isEmpty();
     assertThat(r.score(p("p0"))).isLessThan(before0).isNegative();
     assertThat(r.score(p("p1"))).isEqualTo(before1);
@@ -270,7 +270,7 @@ class GossipRouterTest {
     double p1Only = r.score(p("p1"));
     assertThat(p1Only).isCloseTo(10 * 0.0324, org.assertj.core.data.Offset.offset(1e-9));
     r.onRpc(p("p0"), Rpc.ofPublish(List.of(Message.anonymous(T, wire(100, 1)))));
-    r.reportValidation(delivered.get(0).messageId(), ValidationResult.ACCEPT);
+    r.reportValidation(delivered.get(0).messageId(), Validation.ACCEPT);
     assertThat(r.score(p("p0"))).isCloseTo(p1Only + 1.0, org.assertj.core.data.Offset.offset(1e-9));
     r.setApplicationScore(p("p1"), -100);
     assertThat(r.score(p("p1"))).isCloseTo(p1Only - 100, org.assertj.core.data.Offset.offset(1e-9));
@@ -325,7 +325,7 @@ class GossipRouterTest {
     sched.advanceMillis(1_500);
     for (int i = 0; i < 2; i++) {
       r.onRpc(p("p1"), Rpc.ofPublish(List.of(Message.anonymous(T, wire(100, i)))));
-      r.reportValidation(delivered.get(i).messageId(), ValidationResult.ACCEPT);
+      r.reportValidation(delivered.get(i).messageId(), Validation.ACCEPT);
     }
     r.heartbeat(); // decay: P3 becomes active; p0 delivered nothing -> deficit 2 -> -4 -> pruned
     assertThat(r.snapshot().mesh(T)).containsExactly(p("p1"));
@@ -372,7 +372,7 @@ class GossipRouterTest {
   void invalidDeliveryPenaltyDecaysAndSurvivesReconnection() {
     GossipRouter r = meshOf(GossipConfig.DEFAULT, 2, "/meshsub/1.2.0");
     r.onRpc(p("p0"), Rpc.ofPublish(List.of(Message.anonymous(T, wire(100, 1)))));
-    r.reportValidation(delivered.get(0).messageId(), ValidationResult.REJECT);
+    r.reportValidation(delivered.get(0).messageId(), Validation.REJECT);
     double s0 = r.score(p("p0"));
     assertThat(s0).isLessThan(-98);
     // reconnecting does not wash the score (retainScore)

@@ -121,7 +121,7 @@ class GossipSimulationTest {
     for (int i = 0; i < 12; i++) {
       net.connect(attacker, net.nodes.get(i * 7));
     }
-    net.isValid = m -> m.ssz() == null || m.ssz()[0] != (byte) 0xEE;
+    net.isValid = m -> m.data() == null || m.data()[0] != (byte) 0xEE;
     net.startAll();
     for (SimNetwork.Node n : net.nodes) {
       n.router.subscribe(TOPIC);

@@ -18,7 +18,7 @@ class IpColocationTest {
       public void send(PeerId to, Rpc rpc) {}
 
       @Override
-      public void deliver(ReceivedMessage message) {}
+      public void deliver(GossipMessage message) {}
     });
     for (int i = 0; i < 8; i++) {
       r.addPeer(GossipRouterTestAccess.peer("lo" + i), "/meshsub/1.2.0", Direction.INBOUND, "127.0.0.1");

@@ -26,7 +26,7 @@ final class SimNetwork {
   final Map<PeerId, Node> byId = new HashMap<>();
   final Set<Long> lossyLinks = new HashSet<>();
   /** Verdict of hosts for a delivered message (default: accept everything). */
-  Predicate<ReceivedMessage> isValid = m -> true;
+  Predicate<GossipMessage> isValid = m -> true;
   long rpcsDelivered;
   long publishDroppedByLossyLinks;
 
@@ -34,7 +34,7 @@ final class SimNetwork {
     final int index;
     final PeerId id;
     final GossipRouter router;
-    final Map<String, ReceivedMessage> received = new HashMap<>();
+    final Map<String, GossipMessage> received = new HashMap<>();
     final List<Integer> neighbours = new ArrayList<>();
 
     Node(int index, GossipConfig config) {
@@ -47,11 +47,11 @@ final class SimNetwork {
         }
 
         @Override
-        public void deliver(ReceivedMessage m) {
+        public void deliver(GossipMessage m) {
           received.put(io.leanp2p.util.Hex.encode(m.messageId()), m);
           boolean ok = isValid.test(m);
           sched.schedule(1_000_000L, () -> router.reportValidation(m.messageId(),
-              ok ? ValidationResult.ACCEPT : ValidationResult.REJECT));
+              ok ? Validation.ACCEPT : Validation.REJECT));
         }
       });
     }

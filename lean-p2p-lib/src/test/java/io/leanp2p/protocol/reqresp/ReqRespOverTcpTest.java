@@ -55,7 +55,7 @@ class ReqRespOverTcpTest {
 
     @Override
     public void open(PeerId peer, String protocolId, StreamNegotiator.SelectCallback cb) {
-      Connection c = node.cm.connection(peer).orElse(null);
+      Connection c = node.connection(peer).orElse(null);
       if (c == null) {
         cb.failed(null, "not connected");
         return;
@@ -105,13 +105,13 @@ class ReqRespOverTcpTest {
 
   @Test
   void blocksByRangeOverTcpWithBackpressureThenATimeout() throws Exception {
-    ReqRespConfig cfg = ReqRespConfig.leanDefaults().withMaxQueuedChunksPerChannel(8);
+    ReqRespConfig cfg = ReqRespConfig.leanDefaults().withMaxQueuedBytesPerChannel(8 * 100 * 1024);
     try (TestNode<TcpTransport> na = TestNode.tcp();
         TestNode<TcpTransport> nb = TestNode.tcp()) {
       Side a = new Side(na, cfg.withRequestTimeout(Duration.ofSeconds(60)));
       Side b = new Side(nb, cfg);
       nb.listen();
-      na.await(() -> na.cm.dial(nb.p2pAddr(), T), T);
+      na.await(() -> na.dial(nb.p2pAddr(), T), T);
 
       int size = 100 * 1024;
       int count = 256;
@@ -179,7 +179,7 @@ class ReqRespOverTcpTest {
       Side a = new Side(na, cfg);
       Side b = new Side(nb, cfg);
       nb.listen();
-      na.await(() -> na.cm.dial(nb.p2pAddr(), T), T);
+      na.await(() -> na.dial(nb.p2pAddr(), T), T);
       b.host = (self, ch, peer, p, ssz) -> b.rr.sendError(ch, ResponseCode.RESOURCE_UNAVAILABLE, "Requested slot predates history window");
       na.onLoop(() -> a.rr.request(1, nb.id, LeanProtocol.BLOCKS_BY_RANGE, ReqRespTest.range(0, 10)));
       assertThat(a.terminal.get(10, TimeUnit.SECONDS))

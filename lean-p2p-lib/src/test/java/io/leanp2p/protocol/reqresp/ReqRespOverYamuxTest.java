@@ -22,7 +22,7 @@ class ReqRespOverYamuxTest {
   @Test
   void blocksByRange1024x100KiBOverYamux() {
     var h = new ReqRespHarness();
-    ReqRespConfig cfg = CFG.withMaxQueuedChunksPerChannel(8).withRequestTimeout(Duration.ofSeconds(600));
+    ReqRespConfig cfg = CFG.withMaxQueuedBytesPerChannel(8 * 100 * 1024).withRequestTimeout(Duration.ofSeconds(600));
     Node a = h.node(cfg);
     Node b = h.node(cfg);
     h.connectYamux(a, b, YamuxConfig.defaults());

@@ -101,11 +101,11 @@ class ReqRespTest {
 
   @Test
   void blocksByRange1024x100KiBStreamedUnderBackpressure() {
-    // window 256 KiB, queue 4 chunks: the host must follow QUEUE_FULL / onChannelDrained
+    // window 256 KiB, queue 4 chunks of 100 KiB: the host must follow QUEUE_FULL / onChannelDrained
     var h =
         new ReqRespHarness(
             MemoryStreams.Options.defaults().randomPieces(7, 48 * 1024).window(256 * 1024));
-    ReqRespConfig cfg = CFG.withMaxQueuedChunksPerChannel(4).withRequestTimeout(Duration.ofSeconds(60));
+    ReqRespConfig cfg = CFG.withMaxQueuedBytesPerChannel(4 * 100 * 1024).withRequestTimeout(Duration.ofSeconds(60));
     Node a = h.node(cfg);
     Node b = h.node(cfg);
     h.connect(a, b);
@@ -506,7 +506,7 @@ class ReqRespTest {
   void tooManyChunksAndQueueFullAreRefusedToTheHost() {
     var h = new ReqRespHarness(MemoryStreams.Options.defaults().window(1000));
     Node a = h.node(CFG);
-    Node b = h.node(CFG.withMaxQueuedChunksPerChannel(2));
+    Node b = h.node(CFG.withMaxQueuedBytesPerChannel(2 * 2000));
     h.connect(a, b);
     List<ChannelOutcome> outcomes = new ArrayList<>();
     b.host =

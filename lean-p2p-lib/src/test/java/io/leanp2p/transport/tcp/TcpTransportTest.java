@@ -12,7 +12,7 @@ import io.leanp2p.testing.TestNode;
 import io.leanp2p.transport.CloseReason;
 import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.ConnectionException;
-import io.leanp2p.transport.ConnectionManagerConfig;
+import io.leanp2p.node.swarm.SwarmConfig;
 import io.leanp2p.transport.Direction;
 import io.leanp2p.util.Scheduler;
 import java.net.InetSocketAddress;
@@ -36,7 +36,7 @@ class TcpTransportTest {
         TestNode<TcpTransport> b = TestNode.tcp()) {
       b.listen();
       a.listen();
-      Connection c = a.await(() -> a.cm.dial(b.p2pAddr(), T), T);
+      Connection c = a.await(() -> a.dial(b.p2pAddr(), T), T);
       assertThat(c.remotePeer()).isEqualTo(b.id);
       assertThat(c.direction()).isEqualTo(Direction.OUTBOUND);
       assertThat(c.remoteAddress()).isEqualTo(b.p2pAddr());
@@ -80,7 +80,7 @@ class TcpTransportTest {
     try (TestNode<TcpTransport> a = TestNode.tcp();
         TestNode<TcpTransport> b = TestNode.tcp()) {
       b.listen();
-      Connection c = a.await(() -> a.cm.dial(b.p2pAddr(), T), T);
+      Connection c = a.await(() -> a.dial(b.p2pAddr(), T), T);
       for (int i = 0; i < 100; i++) {
         byte[] d = new byte[] {(byte) i, 1, 2};
         byte[] digest = a.await(() -> EchoClient.run(c, Scheduler.of(a.loop), d, 1024), T);
@@ -98,7 +98,7 @@ class TcpTransportTest {
       b.listen();
       PeerId other = PeerId.fromPublicKey(Secp256k1PrivateKey.generate(new SecureRandom()).publicKey());
       Multiaddr wrong = b.listenAddr.withP2p(other.toBytes());
-      assertThatThrownBy(() -> a.await(() -> a.cm.dial(wrong, T), T))
+      assertThatThrownBy(() -> a.await(() -> a.dial(wrong, T), T))
           .isInstanceOf(ExecutionException.class)
           .cause()
           .isInstanceOfSatisfying(
@@ -107,7 +107,7 @@ class TcpTransportTest {
       TestNode.Event f = a.awaitEvent("dialFailed", T);
       assertThat(f.reason().kind()).isEqualTo(CloseReason.Kind.PEER_ID_MISMATCH);
       assertThat(f.reason().detail()).contains(other.toBase58()).contains(b.id.toBase58());
-      assertThat(a.onLoop(() -> a.cm.connections().size())).isZero();
+      assertThat(a.onLoop(() -> a.connections().size())).isZero();
     }
   }
 
@@ -115,16 +115,16 @@ class TcpTransportTest {
   void dialWithoutPeerIdLearnsItAndRequirePeerIdRefusesIt() throws Exception {
     try (TestNode<TcpTransport> a = TestNode.tcp();
         TestNode<TcpTransport> strict =
-            TestNode.tcp(TcpConfig.defaults(), new ConnectionManagerConfig(16, Duration.ofSeconds(5), true));
+            TestNode.tcp(TcpConfig.defaults(), SwarmConfig.defaults().withMaxConnections(16).withRequirePeerIdOnDial(true));
         TestNode<TcpTransport> b = TestNode.tcp()) {
       b.listen();
-      Connection c = a.await(() -> a.cm.dial(b.listenAddr, T), T);
+      Connection c = a.await(() -> a.dial(b.listenAddr, T), T);
       assertThat(c.remotePeer()).isEqualTo(b.id);
       assertThat(c.remoteAddress()).isEqualTo(b.p2pAddr());
       // a second dial to the now known peer returns the same connection
-      Connection again = a.await(() -> a.cm.dial(b.p2pAddr(), T), T);
+      Connection again = a.await(() -> a.dial(b.p2pAddr(), T), T);
       assertThat(again).isSameAs(c);
-      assertThatThrownBy(() -> strict.await(() -> strict.cm.dial(b.listenAddr, T), T))
+      assertThatThrownBy(() -> strict.await(() -> strict.dial(b.listenAddr, T), T))
           .cause()
           .isInstanceOfSatisfying(
               ConnectionException.class,
@@ -136,7 +136,7 @@ class TcpTransportTest {
   void dialToSelfIsRefused() throws Exception {
     try (TestNode<TcpTransport> a = TestNode.tcp()) {
       a.listen();
-      assertThatThrownBy(() -> a.await(() -> a.cm.dial(a.p2pAddr(), T), T))
+      assertThatThrownBy(() -> a.await(() -> a.dial(a.p2pAddr(), T), T))
           .cause()
           .isInstanceOfSatisfying(
               ConnectionException.class,
@@ -147,7 +147,7 @@ class TcpTransportTest {
   @Test
   void peerThatStallsMidHandshakeTimesOut() throws Exception {
     TcpConfig cfg = TcpConfig.defaults().withUpgradeTimeout(Duration.ofMillis(500));
-    try (TestNode<TcpTransport> a = TestNode.tcp(cfg, ConnectionManagerConfig.defaults());
+    try (TestNode<TcpTransport> a = TestNode.tcp(cfg, SwarmConfig.defaults());
         ServerSocket stall = new ServerSocket()) {
       stall.bind(new InetSocketAddress("127.0.0.1", 0));
       Thread t =
@@ -169,7 +169,7 @@ class TcpTransportTest {
                   });
       Multiaddr addr = Multiaddr.tcp((InetSocketAddress) stall.getLocalSocketAddress());
       long start = System.nanoTime();
-      assertThatThrownBy(() -> a.await(() -> a.cm.dial(addr, T), T))
+      assertThatThrownBy(() -> a.await(() -> a.dial(addr, T), T))
           .cause()
           .isInstanceOfSatisfying(
               ConnectionException.class,
@@ -182,21 +182,23 @@ class TcpTransportTest {
 
   @Test
   void simultaneousDialsKeepExactlyOneConnectionOnBothSides() throws Exception {
-    try (TestNode<TcpTransport> a = TestNode.tcp();
-        TestNode<TcpTransport> b = TestNode.tcp()) {
+    SwarmConfig fast = SwarmConfig.defaults().withDuplicateGrace(Duration.ofMillis(200));
+    try (TestNode<TcpTransport> a = TestNode.tcp(TcpConfig.defaults(), fast);
+        TestNode<TcpTransport> b = TestNode.tcp(TcpConfig.defaults(), fast)) {
       a.listen();
       b.listen();
-      var fa = a.onLoop(() -> a.cm.dial(b.p2pAddr(), T));
-      var fb = b.onLoop(() -> b.cm.dial(a.p2pAddr(), T));
+      var fa = a.onLoop(() -> a.dial(b.p2pAddr(), T));
+      var fb = b.onLoop(() -> b.dial(a.p2pAddr(), T));
       fa.await(10_000);
       fb.await(10_000);
       assertThat(fa.isSuccess()).isTrue();
       assertThat(fb.isSuccess()).isTrue();
-      Thread.sleep(300); // let the loser's close propagate
-      Connection ca = a.onLoop(() -> a.cm.connection(b.id).orElseThrow());
-      Connection cb = b.onLoop(() -> b.cm.connection(a.id).orElseThrow());
-      assertThat(a.onLoop(() -> a.cm.connections().size())).isEqualTo(1);
-      assertThat(b.onLoop(() -> b.cm.connections().size())).isEqualTo(1);
+      a.awaitDuplicatesClosed(T); // the loser drains for the grace period, then closes
+      b.awaitDuplicatesClosed(T);
+      Connection ca = a.onLoop(() -> a.connection(b.id).orElseThrow());
+      Connection cb = b.onLoop(() -> b.connection(a.id).orElseThrow());
+      assertThat(a.onLoop(() -> a.connections().size())).isEqualTo(1);
+      assertThat(b.onLoop(() -> b.connections().size())).isEqualTo(1);
       // the same TCP connection on both sides: a's local is b's remote
       assertThat(ca.localAddress()).isEqualTo(cb.remoteAddress().withoutP2p());
       assertThat(ca.isOpen()).isTrue();

@@ -7,9 +7,9 @@ import java.util.Arrays;
  * The handshake state machine of {@code Noise_XX_25519_ChaChaPoly_SHA256} (empty prologue):
  *
  * <pre>
- *   -> e
- *   <- e, ee, s, es
- *   -> s, se
+ *   -&gt; e
+ *   &lt;- e, ee, s, es
+ *   -&gt; s, se
  * </pre>
  *
  * Pure: byte arrays in and out, no I/O, no libp2p specifics (the caller puts the libp2p payload in

@@ -117,6 +117,11 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
   }
 
   @Override
+  public int openStreams() {
+    return streams.size();
+  }
+
+  @Override
   public Future<MuxedStream> openStream() {
     if (closed) {
       return ctx.executor().newFailedFuture(new IllegalStateException("connection closed"));
