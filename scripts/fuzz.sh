@@ -7,7 +7,7 @@
 #                                               list of Class#method or Class (all its methods)
 #   scripts/fuzz.sh merge TARGETS|all           add to the committed inputs of each target the inputs of
 #                                               its campaign corpus that cover something new (libFuzzer
-#                                               -merge=1: a minimal subset, not everything found)
+#                                               -merge=1 on edges only: a small subset)
 #   scripts/fuzz.sh seeds                       regenerate the seed corpus (leanSpec fixtures, then
 #                                               traffic captured from a js-libp2p session)
 #
@@ -105,9 +105,11 @@ merge() { # $1 = Class#method: campaign corpus -> committed inputs, only what ad
       -Xmx"${FUZZ_XMX:-1g}" -Xss4m -XX:+EnableDynamicAgentLoading --enable-native-access=ALL-UNNAMED \
       -cp "$cp" com.code_intelligence.jazzer.Jazzer \
       --target_class="io.leanp2p.fuzz.$cls" --target_method="$method" "${iflags[@]}" \
-      -merge=1 -timeout="${FUZZ_TIMEOUT:-10}" "$inputs" "$corpus") \
+      -merge=1 -use_counters=0 -timeout="${FUZZ_TIMEOUT:-10}" "$inputs" "$corpus") \
       >"$ROOT/$LIB/target/fuzz-logs/$cls.$method.merge.log" 2>&1 || {
     echo "fuzz: $1: merge failed, see $LIB/target/fuzz-logs/$cls.$method.merge.log" >&2; return 1; }
+  grep -q '^MERGE-OUTER: successful' "$ROOT/$LIB/target/fuzz-logs/$cls.$method.merge.log" || {
+    echo "fuzz: $1: merge did not succeed, see $LIB/target/fuzz-logs/$cls.$method.merge.log" >&2; return 1; }
   after=$(ls "$LIB/$inputs" | wc -l)
   echo "fuzz: $1: $((after - before)) inputs added to $LIB/$inputs ($after now)"
 }
