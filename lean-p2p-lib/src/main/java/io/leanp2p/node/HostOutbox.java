@@ -46,7 +46,9 @@ final class HostOutbox implements HostPort {
     caps[EventClass.INBOUND_REQUEST.ordinal()] = config.inboundRequestQueueCapacity();
     caps[EventClass.GOSSIP.ordinal()] = config.gossipQueueCapacity();
     // disconnections: at most one per connected peer (static peers may exceed maxPeers)
-    reserves[EventClass.PEER.ordinal()] = 2 * config.maxPeers() + 64;
+    // plus the outcome event of every command still queued when the network closes (abandoned)
+    reserves[EventClass.PEER.ordinal()] = 2 * config.maxPeers() + 64
+        + config.controlLaneCapacity() + config.bulkLaneCapacity();
     // terminal events: at most one per in-flight request (every peer at its concurrency limit)
     reserves[EventClass.RESPONSE.ordinal()] = (config.maxPeers() + 64) * config.reqresp().maxConcurrentPerPeer();
     Runnable[] resume = new Runnable[classes];
@@ -117,6 +119,14 @@ final class HostOutbox implements HostPort {
     } else {
       dispatcher.offer(EventClass.PEER, item);
     }
+  }
+
+  /**
+   * The outcome event of a command the closing network will not carry out: never shed (the
+   * reserve covers every command the lanes can hold), so each accepted command gets its event.
+   */
+  void abandoned(NetworkEvent e) {
+    dispatcher.offerReserved(EventClass.PEER, e);
   }
 
   @Override

@@ -322,21 +322,21 @@ final class NetworkActor {
     switch (c) {
       case Command.SendRequest r -> outbox.requestEnded(r.peer(), r.handler(), new NetworkEvent.RequestFailed(
           r.requestId(), r.peer(), r.protocol(), new RequestError(RequestError.Kind.CLOSED, null, -1, why)));
-      case Command.Dial d -> outbox.peerEvent(new NetworkEvent.ConnectionFailed(
+      case Command.Dial d -> outbox.abandoned(new NetworkEvent.ConnectionFailed(
           d.expected(), d.address(), CloseReason.of(CloseReason.Kind.LOCAL_CLOSE, why), 1, false));
-      case Command.Ping p -> outbox.peerEvent(new NetworkEvent.PingResult(p.peer(), -1, why));
-      case Command.Publish p -> outbox.peerEvent(new NetworkEvent.CommandAbandoned("publish", p.topic(), why));
-      case Command.Subscribe s -> outbox.peerEvent(new NetworkEvent.CommandAbandoned("subscribe", s.topic(), why));
-      case Command.Unsubscribe u -> outbox.peerEvent(new NetworkEvent.CommandAbandoned("unsubscribe", u.topic(), why));
+      case Command.Ping p -> outbox.abandoned(new NetworkEvent.PingResult(p.peer(), -1, why));
+      case Command.Publish p -> outbox.abandoned(new NetworkEvent.CommandAbandoned("publish", p.topic(), why));
+      case Command.Subscribe s -> outbox.abandoned(new NetworkEvent.CommandAbandoned("subscribe", s.topic(), why));
+      case Command.Unsubscribe u -> outbox.abandoned(new NetworkEvent.CommandAbandoned("unsubscribe", u.topic(), why));
       case Command.Disconnect d ->
-          outbox.peerEvent(new NetworkEvent.CommandAbandoned("disconnect", d.peer().toBase58(), why));
-      case Command.ResponseChunk r -> outbox.peerEvent(
+          outbox.abandoned(new NetworkEvent.CommandAbandoned("disconnect", d.peer().toBase58(), why));
+      case Command.ResponseChunk r -> outbox.abandoned(
           new NetworkEvent.CommandAbandoned("sendResponseChunk", "channel " + r.channelId(), why));
       case Command.EndResponse e ->
-          outbox.peerEvent(new NetworkEvent.CommandAbandoned("endResponse", "channel " + e.channelId(), why));
+          outbox.abandoned(new NetworkEvent.CommandAbandoned("endResponse", "channel " + e.channelId(), why));
       case Command.ErrorResponse e ->
-          outbox.peerEvent(new NetworkEvent.CommandAbandoned("sendErrorResponse", "channel " + e.channelId(), why));
-      case Command.ReportValidation v -> outbox.peerEvent(
+          outbox.abandoned(new NetworkEvent.CommandAbandoned("sendErrorResponse", "channel " + e.channelId(), why));
+      case Command.ReportValidation v -> outbox.abandoned(
           new NetworkEvent.CommandAbandoned("reportValidation", io.leanp2p.util.Hex.encode(v.messageId()), why));
     }
   }

@@ -12,11 +12,11 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.leanp2p.testing.Networks;
 import org.junit.jupiter.api.Timeout;
 
 /** Bootnodes of every kind (issue #13, item 4) and persistent dials across a restart (item 5). */
@@ -24,19 +24,7 @@ import org.junit.jupiter.api.Timeout;
 class BootnodesAndDialsTest {
   static final Duration T = Duration.ofSeconds(30);
   static final String TOPIC = "/leanconsensus/12345678/block/ssz_snappy";
-  private final List<LeanNetwork> nets = new ArrayList<>();
-
-  private LeanNetwork start(NetworkConfig.Builder cfg, NetworkListener l) throws Exception {
-    LeanNetwork n = LeanNetwork.start(cfg.build(), l);
-    nets.add(n);
-    n.awaitReady(T);
-    return n;
-  }
-
-  @AfterEach
-  void closeAll() {
-    nets.forEach(LeanNetwork::close);
-  }
+  @RegisterExtension final Networks nets = new Networks();
 
   /** Resolves {@code localhost} to 127.0.0.1 on a thread of its own; every other name is unknown. */
   static final DnsResolver LOCAL_ONLY = (name, family) -> CompletableFuture.supplyAsync(() -> {
@@ -58,8 +46,8 @@ class BootnodesAndDialsTest {
   void aBootnodeListMixingADnsNameAnUnresolvableNameABadEnrAndAGoodPeerConnectsToTheGoodOnes() throws Exception {
     EventRecorder rb = new EventRecorder();
     EventRecorder rc = new EventRecorder();
-    LeanNetwork b = start(NetworkConfig.builder().name("dns-b").listen("/ip4/127.0.0.1/udp/0/quic-v1"), rb);
-    LeanNetwork c = start(NetworkConfig.builder().name("dns-c").listen("/ip4/127.0.0.1/tcp/0"), rc);
+    LeanNetwork b = nets.start(NetworkConfig.builder().name("dns-b").listen("/ip4/127.0.0.1/udp/0/quic-v1"), rb);
+    LeanNetwork c = nets.start(NetworkConfig.builder().name("dns-c").listen("/ip4/127.0.0.1/tcp/0"), rc);
     b.subscribe(TOPIC);
     PeerId nobody = PeerId.fromPublicKey(Secp256k1PrivateKey.generate(new SecureRandom()).publicKey());
     List<String> bootnodes = List.of(
@@ -68,7 +56,7 @@ class BootnodesAndDialsTest {
         "enr:-notanenr",
         c.ready().get().get(0).toString());
     EventRecorder ra = new EventRecorder();
-    LeanNetwork a = start(NetworkConfig.builder().name("dns-a").listen("/ip4/127.0.0.1/udp/0/quic-v1")
+    LeanNetwork a = nets.start(NetworkConfig.builder().name("dns-a").listen("/ip4/127.0.0.1/udp/0/quic-v1")
         .bootnodes(bootnodes).dnsResolver(LOCAL_ONLY).reconnect(ReconnectPolicy.never()), ra);
     a.subscribe(TOPIC);
     ra.await(NetworkEvent.PeerConnected.class, e -> e.peer().equals(b.localPeerId()), T);
@@ -94,9 +82,9 @@ class BootnodesAndDialsTest {
   @Test
   void aDns4LocalhostBootnodeIsResolvedByTheSystemResolver() throws Exception {
     EventRecorder rb = new EventRecorder();
-    LeanNetwork b = start(NetworkConfig.builder().name("sysdns-b").listen("/ip4/127.0.0.1/tcp/0"), rb);
+    LeanNetwork b = nets.start(NetworkConfig.builder().name("sysdns-b").listen("/ip4/127.0.0.1/tcp/0"), rb);
     EventRecorder ra = new EventRecorder();
-    start(NetworkConfig.builder().name("sysdns-a").listen("/ip4/127.0.0.1/tcp/0")
+    nets.start(NetworkConfig.builder().name("sysdns-a").listen("/ip4/127.0.0.1/tcp/0")
         .bootnodes(List.of("/dns4/localhost/tcp/" + port(b) + "/p2p/" + b.localPeerId())), ra);
     NetworkEvent.PeerConnected up = ra.await(NetworkEvent.PeerConnected.class, T);
     assertThat(up.peer()).isEqualTo(b.localPeerId());
@@ -112,7 +100,7 @@ class BootnodesAndDialsTest {
     Multiaddr bAddr = b1.awaitReady(T).get(0);
     EventRecorder ra = new EventRecorder();
     ReconnectPolicy fast = new ReconnectPolicy(List.of(Duration.ofMillis(200), Duration.ofMillis(400)), 20);
-    LeanNetwork a = start(NetworkConfig.builder().name("pd-a").listen("/ip4/127.0.0.1/tcp/0").reconnect(fast), ra);
+    LeanNetwork a = nets.start(NetworkConfig.builder().name("pd-a").listen("/ip4/127.0.0.1/tcp/0").reconnect(fast), ra);
     assertThat(a.dial(bAddr.withoutP2p().toString(), true).kind()).as("a persistent dial needs the peer id")
         .isEqualTo(Outcome.Kind.INVALID);
     assertThat(a.dial(bAddr.toString(), true)).isEqualTo(Outcome.ACCEPTED);
@@ -122,7 +110,7 @@ class BootnodesAndDialsTest {
     // while it is down, the redials fail, counted, each saying another follows
     ra.await(NetworkEvent.ConnectionFailed.class, T);
     EventRecorder rb2 = new EventRecorder();
-    LeanNetwork b2 = start(NetworkConfig.builder().name("pd-b2").identity(keyB)
+    LeanNetwork b2 = nets.start(NetworkConfig.builder().name("pd-b2").identity(keyB)
         .listen("/ip4/127.0.0.1/tcp/" + bAddr.toString().split("/")[4]), rb2);
     ra.awaitCount(NetworkEvent.PeerConnected.class, e -> e.peer().equals(b2.localPeerId()), 2, T);
     List<NetworkEvent.ConnectionFailed> failed = ra.all(NetworkEvent.ConnectionFailed.class);

@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.leanp2p.testing.Networks;
 import org.junit.jupiter.api.Timeout;
 
 /** The host API contract under load, from many threads (issue: the network actor). */
@@ -33,25 +34,7 @@ class HostApiContractTest {
   static final Duration T = Duration.ofSeconds(30);
   static final String TOPIC = "/leanconsensus/12345678/block/ssz_snappy";
   static final String TOPIC_B = "/leanconsensus/12345678/attestation_0/ssz_snappy";
-  private final List<LeanNetwork> nets = new ArrayList<>();
-
-  private LeanNetwork start(NetworkConfig.Builder cfg, NetworkListener l) throws Exception {
-    LeanNetwork n = LeanNetwork.start(cfg.build(), l);
-    nets.add(n);
-    n.awaitReady(T);
-    return n;
-  }
-
-  private static NetworkConfig.Builder quic(String name) {
-    return NetworkConfig.builder().name(name).listen("/ip4/127.0.0.1/udp/0/quic-v1");
-  }
-
-  @AfterEach
-  void closeAll() {
-    for (LeanNetwork n : nets) {
-      n.close();
-    }
-  }
+  @RegisterExtension final Networks nets = new Networks();
 
   @Test
   void millionMixedCommandsFromEightThreadsAreEachAnsweredAndAcceptedOnesTakeEffectOnce() throws Exception {
@@ -59,10 +42,10 @@ class HostApiContractTest {
     Set<String> seenPayloads = ConcurrentHashMap.newKeySet();
     EventRecorder ra = new EventRecorder();
     EventRecorder rb = new EventRecorder();
-    LeanNetwork a = start(quic("mt-a").gossipQueueCapacity(4096), ra);
+    LeanNetwork a = nets.start(Networks.quic("mt-a").gossipQueueCapacity(4096), ra);
     LeanNetwork[] bRef = new LeanNetwork[1];
     LeanNetwork b =
-        start(quic("mt-b").gossipQueueCapacity(65536), rb.also(e -> {
+        nets.start(Networks.quic("mt-b").gossipQueueCapacity(65536), rb.also(e -> {
           if (e instanceof NetworkEvent.GossipMessage m && m.topic().equals(TOPIC)) {
             bRef[0].reportValidation(m.messageId(), Validation.ACCEPT); // a host that keeps up
             seenByB.increment();
@@ -168,9 +151,7 @@ class HostApiContractTest {
     // refusals are visible in metrics, by reason
     double refusedFull = a.metrics().value("leanp2p_command_refusals_total", Map.of("reason", "queue_full"));
     assertThat((long) refusedFull).isEqualTo(outcomes.get(Outcome.Kind.QUEUE_FULL).sum());
-    for (LeanNetwork n : nets) {
-      n.close();
-    }
+    nets.closeAll();
     System.gc();
     long used = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
     assertThat(used).as("heap after the run").isLessThan(512L * 1024 * 1024);
@@ -190,9 +171,9 @@ class HostApiContractTest {
         terminalCount.increment();
       }
     });
-    LeanNetwork a = start(quic("many-a"), ra);
+    LeanNetwork a = nets.start(Networks.quic("many-a"), ra);
     LeanNetwork b =
-        start(quic("many-b").reqresp(io.leanp2p.protocol.reqresp.ReqRespConfig.leanDefaults()
+        nets.start(Networks.quic("many-b").reqresp(io.leanp2p.protocol.reqresp.ReqRespConfig.leanDefaults()
             .withMaxConcurrentPerPeer(10_000)), rb);
     LeanNetworkTest.connect(a, ra, b, rb);
     ra.also(e -> {
@@ -242,8 +223,8 @@ class HostApiContractTest {
   void controlLaneCarriesResponsesWhileBulkIsSaturated() throws Exception {
     EventRecorder ra = new EventRecorder();
     EventRecorder rb = new EventRecorder();
-    LeanNetwork a = start(quic("ctl-a").bulkLaneCapacity(64).controlLaneCapacity(2048), ra);
-    LeanNetwork b = start(quic("ctl-b"), rb);
+    LeanNetwork a = nets.start(Networks.quic("ctl-a").bulkLaneCapacity(64).controlLaneCapacity(2048), ra);
+    LeanNetwork b = nets.start(Networks.quic("ctl-b"), rb);
     LeanNetworkTest.connect(a, ra, b, rb);
     AtomicBoolean saturate = new AtomicBoolean(true);
     LongAdder bulkFull = new LongAdder();
@@ -309,7 +290,7 @@ class HostApiContractTest {
     EventRecorder rb = new EventRecorder();
     CountDownLatch firstGossip = new CountDownLatch(1);
     LeanNetwork a =
-        start(quic("slow-a").gossipQueueCapacity(8), ra.also(e -> {
+        nets.start(Networks.quic("slow-a").gossipQueueCapacity(8), ra.also(e -> {
           if (e instanceof NetworkEvent.GossipMessage) {
             firstGossip.countDown();
             try {
@@ -319,7 +300,7 @@ class HostApiContractTest {
             }
           }
         }));
-    LeanNetwork b = start(quic("slow-b"), rb);
+    LeanNetwork b = nets.start(Networks.quic("slow-b"), rb);
     a.subscribe(TOPIC);
     b.subscribe(TOPIC);
     LeanNetworkTest.connect(a, ra, b, rb);
@@ -354,7 +335,7 @@ class HostApiContractTest {
     EventRecorder[] rec = {new EventRecorder(), new EventRecorder(), new EventRecorder()};
     LeanNetwork[] n = new LeanNetwork[3];
     for (int i = 0; i < 3; i++) {
-      n[i] = start(quic("three-" + i), rec[i]);
+      n[i] = nets.start(Networks.quic("three-" + i), rec[i]);
       n[i].subscribe(TOPIC);
     }
     LeanNetworkTest.connect(n[0], rec[0], n[1], rec[1]);
@@ -406,13 +387,13 @@ class HostApiContractTest {
   void aStaticPeerThatRestartsOnTheSamePortIsReconnected() throws Exception {
     PrivateKey keyB = Secp256k1PrivateKey.generate(new SecureRandom());
     EventRecorder rb1 = new EventRecorder();
-    LeanNetwork b1 = LeanNetwork.start(quic("rc-b1").identity(keyB).build(), rb1);
+    LeanNetwork b1 = LeanNetwork.start(Networks.quic("rc-b1").identity(keyB).build(), rb1);
     List<Multiaddr> addrs = b1.awaitReady(T);
     Multiaddr bAddr = addrs.get(0);
     EventRecorder ra = new EventRecorder();
     ReconnectPolicy fast =
         new ReconnectPolicy(List.of(Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofMillis(800)), 10);
-    LeanNetwork a = start(quic("rc-a").reconnect(fast).bootnodes(List.of(bAddr.toString())), ra);
+    LeanNetwork a = nets.start(Networks.quic("rc-a").reconnect(fast).bootnodes(List.of(bAddr.toString())), ra);
     ra.await(NetworkEvent.PeerConnected.class, e -> e.peer().equals(b1.localPeerId()), T);
     rb1.await(NetworkEvent.PeerConnected.class, T);
     b1.close();
@@ -420,7 +401,7 @@ class HostApiContractTest {
     String port = bAddr.toString().split("/")[4];
     EventRecorder rb2 = new EventRecorder();
     LeanNetwork b2 =
-        start(quic("rc-b2").identity(keyB).listen("/ip4/127.0.0.1/udp/" + port + "/quic-v1"), rb2);
+        nets.start(Networks.quic("rc-b2").identity(keyB).listen("/ip4/127.0.0.1/udp/" + port + "/quic-v1"), rb2);
     ra.awaitCount(NetworkEvent.PeerConnected.class, e -> e.peer().equals(b2.localPeerId()), 2, T);
     assertThat(ra.all(NetworkEvent.DialGaveUp.class)).isEmpty();
   }

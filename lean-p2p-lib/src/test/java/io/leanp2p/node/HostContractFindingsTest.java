@@ -19,8 +19,9 @@ import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.leanp2p.testing.Networks;
 import org.junit.jupiter.api.Timeout;
 
 /** The review findings on the host contract (issue #13, item 6), one test each. */
@@ -28,23 +29,7 @@ import org.junit.jupiter.api.Timeout;
 class HostContractFindingsTest {
   static final Duration T = Duration.ofSeconds(30);
   static final String TOPIC = "/leanconsensus/12345678/block/ssz_snappy";
-  private final List<LeanNetwork> nets = new ArrayList<>();
-
-  private LeanNetwork start(NetworkConfig.Builder cfg, NetworkListener l) throws Exception {
-    LeanNetwork n = LeanNetwork.start(cfg.build(), l);
-    nets.add(n);
-    n.awaitReady(T);
-    return n;
-  }
-
-  private static NetworkConfig.Builder quic(String name) {
-    return NetworkConfig.builder().name(name).listen("/ip4/127.0.0.1/udp/0/quic-v1");
-  }
-
-  @AfterEach
-  void closeAll() {
-    nets.forEach(LeanNetwork::close);
-  }
+  @RegisterExtension final Networks nets = new Networks();
 
   @Test
   void connectionFailedCountsTheAttemptsAndTheLastOneSaysItWillNotRetry() throws Exception {
@@ -55,7 +40,7 @@ class HostContractFindingsTest {
     String dead = "/ip4/127.0.0.1/tcp/" + closedPort + "/p2p/"
         + io.leanp2p.crypto.PeerId.fromPublicKey(Secp256k1PrivateKey.generate(new SecureRandom()).publicKey());
     EventRecorder r = new EventRecorder();
-    start(NetworkConfig.builder().name("attempts").listen("/ip4/127.0.0.1/tcp/0").bootnodes(List.of(dead))
+    nets.start(NetworkConfig.builder().name("attempts").listen("/ip4/127.0.0.1/tcp/0").bootnodes(List.of(dead))
         .reconnect(new ReconnectPolicy(List.of(Duration.ofMillis(50)), 2)), r);
     r.await(NetworkEvent.DialGaveUp.class, T);
     List<NetworkEvent.ConnectionFailed> failed = r.all(NetworkEvent.ConnectionFailed.class);
@@ -68,7 +53,7 @@ class HostContractFindingsTest {
   @Test
   void aPublishOverTheLimitOnceCompressedIsRefusedTooLargeNotCountedAsADuplicate() throws Exception {
     EventRecorder r = new EventRecorder();
-    LeanNetwork n = start(quic("too-large").publishEvents(true), r);
+    LeanNetwork n = nets.start(Networks.quic("too-large").publishEvents(true), r);
     byte[] incompressible = new byte[NetworkConfig.MAX_PAYLOAD];
     new Random(3).nextBytes(incompressible);
     Outcome o = n.publish(TOPIC, incompressible);
@@ -87,8 +72,8 @@ class HostContractFindingsTest {
   void commandsStillQueuedAtCloseEachGetAnOutcomeEvent() throws Exception {
     EventRecorder ra = new EventRecorder();
     EventRecorder rb = new EventRecorder();
-    LeanNetwork a = start(quic("queued-a").publishEvents(true), ra);
-    LeanNetwork b = start(quic("queued-b"), rb);
+    LeanNetwork a = nets.start(Networks.quic("queued-a").publishEvents(true), ra);
+    LeanNetwork b = nets.start(Networks.quic("queued-b"), rb);
     LeanNetworkTest.connect(a, ra, b, rb);
     CountDownLatch holding = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
@@ -143,7 +128,7 @@ class HostContractFindingsTest {
     EventRecorder rb = new EventRecorder();
     CountDownLatch blocked = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    LeanNetwork a = start(quic("bounded-a").peerEventQueueCapacity(4), ra.also(e -> {
+    LeanNetwork a = nets.start(Networks.quic("bounded-a").peerEventQueueCapacity(4), ra.also(e -> {
       if (e instanceof NetworkEvent.PingResult) {
         blocked.countDown();
         try {
@@ -153,7 +138,7 @@ class HostContractFindingsTest {
         }
       }
     }));
-    LeanNetwork b = start(quic("bounded-b"), rb);
+    LeanNetwork b = nets.start(Networks.quic("bounded-b"), rb);
     LeanNetworkTest.connect(a, ra, b, rb);
     assertThat(a.ping(b.localPeerId())).isEqualTo(Outcome.ACCEPTED);
     assertThat(blocked.await(30, TimeUnit.SECONDS)).isTrue();
@@ -222,8 +207,8 @@ class HostContractFindingsTest {
       }
     };
     for (PrivateKey bad : List.of(mismatched, broken)) {
-      LeanNetwork n = LeanNetwork.start(quic("bad-key").identity(bad).build(), e -> {});
-      nets.add(n);
+      LeanNetwork n = LeanNetwork.start(Networks.quic("bad-key").identity(bad).build(), e -> {});
+      nets.track(n);
       try {
         n.awaitReady(T);
         throw new AssertionError("start should fail");
@@ -252,12 +237,12 @@ class HostContractFindingsTest {
       }
     };
     EventRecorder ra = new EventRecorder().also(checker);
-    LeanNetwork a = start(quic("fresh-a"), ra);
+    LeanNetwork a = nets.start(Networks.quic("fresh-a"), ra);
     ref.add(a);
     a.subscribe(TOPIC);
     for (int i = 0; i < 3; i++) {
       EventRecorder rb = new EventRecorder();
-      LeanNetwork b = start(quic("fresh-b" + i), rb);
+      LeanNetwork b = nets.start(Networks.quic("fresh-b" + i), rb);
       b.subscribe(TOPIC);
       LeanNetworkTest.connect(a, ra, b, rb);
       ra.await(NetworkEvent.MeshChange.class, m -> m.peer().equals(b.localPeerId()) && m.grafted(), T);

@@ -65,6 +65,17 @@ class LeanMetricsNetworkTest {
     throw new AssertionError(sample + " not in\n" + page);
   }
 
+  /** Scrapes until {@code shown} holds or 30 s pass (the metrics follow the loop's 1 s beat). */
+  static String scrapeUntil(PrometheusRegistry registry, java.util.function.Predicate<String> shown) throws Exception {
+    String page = scrape(registry);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!shown.test(page) && System.nanoTime() < deadline) {
+      Thread.sleep(100); // polling the published metrics, bounded by the deadline
+      page = scrape(registry);
+    }
+    return page;
+  }
+
   static double failedDials(String page) {
     String conn = "lean_peer_connection_events_total";
     return value(page, line("b", conn, "direction", "outbound", "result", "timeout"))
@@ -99,7 +110,10 @@ class LeanMetricsNetworkTest {
       assertThat(b.dial(addrA.toString()).isAccepted()).isTrue();
       next(ea, NetworkEvent.PeerConnected.class);
       next(eb, NetworkEvent.PeerConnected.class);
-      String p1 = scrape(registry);
+      // metrics are published with the loop's 1 s metrics beat (the network snapshot, not the
+      // metrics, follows each state event): read until both sides show the connection (bounded)
+      String p1 = scrapeUntil(registry, p -> value(p, line("a", conn, "direction", "inbound", "result", "success")) > 0
+          && value(p, line("b", conn, "direction", "outbound", "result", "success")) > 0);
       assertThat(value(p1, line("a", conn, "direction", "inbound", "result", "success"))).isEqualTo(1);
       assertThat(value(p1, line("b", conn, "direction", "outbound", "result", "success"))).isEqualTo(1);
       assertThat(p1).contains("lean_connected_peers{client=\"");
@@ -107,7 +121,9 @@ class LeanMetricsNetworkTest {
       assertThat(b.disconnect(a.localPeerId()).isAccepted()).isTrue();
       next(ea, NetworkEvent.PeerDisconnected.class);
       next(eb, NetworkEvent.PeerDisconnected.class);
-      String p2 = scrape(registry);
+      String p2 = scrapeUntil(registry, p -> value(p, line("b", disc, "direction", "outbound", "reason", "local_close")) > 0
+          && List.of("timeout", "remote_close", "local_close", "error").stream()
+              .mapToDouble(r -> value(p, line("a", disc, "direction", "inbound", "reason", r))).sum() > 0);
       assertThat(value(p2, line("b", disc, "direction", "outbound", "reason", "local_close"))).isEqualTo(1);
       double aSide = 0;
       for (String r : List.of("timeout", "remote_close", "local_close", "error")) {
@@ -122,14 +138,7 @@ class LeanMetricsNetworkTest {
       Multiaddr nobody = Multiaddr.parse("/ip4/127.0.0.1/udp/" + deadPort + "/quic-v1").withP2p(a.localPeerId().toBytes());
       assertThat(b.dial(nobody.toString()).isAccepted()).isTrue();
       next(eb, NetworkEvent.ConnectionFailed.class);
-      // a failed dial changes no peer, so the network may publish its metrics with its next tick
-      // rather than before the event: read until it shows (bounded)
-      String p3 = scrape(registry);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (failedDials(p3) == 0 && System.nanoTime() < deadline) {
-        Thread.sleep(100);
-        p3 = scrape(registry);
-      }
+      String p3 = scrapeUntil(registry, p -> failedDials(p) > 0);
       assertThat(failedDials(p3)).as(p3).isEqualTo(1);
     }
   }
