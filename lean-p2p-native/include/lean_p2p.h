@@ -143,6 +143,22 @@ typedef enum lean_p2p_rpc_failure {
   LEAN_P2P_RPC_OTHER = 9               /* a failure this version does not name; see the message */
 } lean_p2p_rpc_failure;
 
+/* An accepted command that a stopping network dropped before carrying it out
+ * (on_command_abandoned). Commands with an outcome callback of their own are not here: a
+ * request ends with on_rpc_error(LEAN_P2P_RPC_CLOSED), a dial with on_peer_connection_failed
+ * (LEAN_P2P_CLOSE_LOCAL), a ping with on_ping(error). */
+typedef enum lean_p2p_command {
+  LEAN_P2P_CMD_PUBLISH = 0,           /* target: the topic */
+  LEAN_P2P_CMD_SUBSCRIBE = 1,         /* target: the topic */
+  LEAN_P2P_CMD_UNSUBSCRIBE = 2,       /* target: the topic */
+  LEAN_P2P_CMD_DISCONNECT = 3,        /* target: the peer id */
+  LEAN_P2P_CMD_RESPONSE_CHUNK = 4,    /* target: "", channel_id: the channel */
+  LEAN_P2P_CMD_END_OF_STREAM = 5,     /* target: "", channel_id: the channel */
+  LEAN_P2P_CMD_ERROR_RESPONSE = 6,    /* target: "", channel_id: the channel */
+  LEAN_P2P_CMD_REPORT_VALIDATION = 7, /* target: the message id, 40 lower-case hex digits */
+  LEAN_P2P_CMD_OTHER = 8              /* a command this version does not name: target is "<name> <target>" */
+} lean_p2p_command;
+
 /* Log levels (on_log). */
 typedef enum lean_p2p_log_level {
   LEAN_P2P_LOG_DEBUG = 1,
@@ -246,6 +262,19 @@ typedef struct lean_p2p_callbacks {
 
   /* The answer to lean_p2p_ping: the round-trip time, or error text (then rtt_nanos = -1). */
   void (*on_ping)(void *host, const char *peer_id, int64_t rtt_nanos, const char *error);
+
+  /*
+   * An ACCEPTED command that lean_p2p_stop_network dropped before the network carried it out
+   * (it was still queued when the stop began). `command` is a lean_p2p_command, `target` and
+   * `channel_id` say what it was about (see lean_p2p_command), `reason` is the library's text
+   * ("network closed"). Delivered before lean_p2p_stop_network returns, like every terminal
+   * callback. With it, every ACCEPTED command ends observably: carried out (with its own callback
+   * where it has one: on_publish_completed with LEAN_P2P_FLAG_PUBLISH_EVENTS, on_rpc_*, on_ping,
+   * on_peer_connected / on_peer_connection_failed) or abandoned here. NULL callback = each one is
+   * logged at WARN instead (on_log, or stderr) — never dropped silently.
+   */
+  void (*on_command_abandoned)(void *host, int32_t command, const char *target, uint64_t channel_id,
+                               const char *reason);
 } lean_p2p_callbacks;
 
 /* ------------------------------------------------------------------------------------------
@@ -337,13 +366,16 @@ LEAN_P2P_API int32_t lean_p2p_wait_for_network_ready(uint32_t network_id, uint32
 
 /*
  * Stops the network and frees its id. Idempotent and thread-safe. In order: new commands answer
- * CLOSED; queued commands end (queued requests with on_rpc_error CLOSED); every in-flight request
+ * CLOSED; queued commands end (queued requests with on_rpc_error CLOSED, dials with
+ * on_peer_connection_failed, pings with on_ping, the others with on_command_abandoned); every in-flight request
  * of ours gets its one terminal callback; connections, listeners, timers and the network's
  * threads are released; then it returns. After it returns no callback of this network runs (it
  * waits for a running callback to return) and the id may be reused. Returns ACCEPTED (stopped by
- * this call) or CLOSED (no such network, or already stopped). Called from a callback of the same
- * network it does not wait for that callback; the network's terminal callbacks not yet delivered
- * are then dropped. Never call it while holding a lock this network's callbacks take (deadlock).
+ * this call) or CLOSED (no such network, or already stopped; a caller racing another stop of the
+ * same network gets CLOSED only once that stop is complete). Called from a callback of the same
+ * network it does not wait for that callback; the network's callbacks not yet delivered are then
+ * not run (counted in "leanp2p_native_callbacks_dropped_total"; an abandoned command is logged at
+ * WARN instead). Never call it while holding a lock this network's callbacks take (deadlock).
  */
 LEAN_P2P_API int32_t lean_p2p_stop_network(uint32_t network_id);
 
@@ -443,8 +475,12 @@ LEAN_P2P_API uint64_t lean_p2p_get_connected_peers_total(uint32_t network_id);
  * Any metric of the network by its Prometheus name and labels ("k=v,k2=v2"; NULL = summed over
  * every label value), e.g. ("leanp2p_events_shed_total", "class=gossip"),
  * ("leanp2p_command_refusals_total", "reason=queue_full"), "leanp2p_listener_failures_total",
- * "leanp2p_native_gossip_undecodable_total". The list is in docs/architecture.md and
- * docs/native.md. Returns ACCEPTED and writes *value_out (0 when absent), or NOT_STARTED / CLOSED /
+ * "leanp2p_native_gossip_undecodable_total", and the process-wide "leanp2p_native_global_refs" (JNI
+ * global references the library holds: 3 for the runtime + 1 per existing network),
+ * "leanp2p_native_attached_host_threads", ("leanp2p_native_threads", "prefix=<thread name prefix>"),
+ * "leanp2p_native_callbacks_dropped_total" (callbacks not run because a stop did not wait for them:
+ * one called from the network's own callback).
+ * The list is in docs/architecture.md and docs/native.md. Returns ACCEPTED and writes *value_out (0 when absent), or NOT_STARTED / CLOSED /
  * INVALID.
  */
 LEAN_P2P_API int32_t lean_p2p_get_metric(uint32_t network_id, const char *name, const char *labels,

@@ -33,6 +33,7 @@ module io.leanp2p {
   requires io.netty.buffer;
   requires io.netty.codec;
   requires io.netty.codec.classes.quic;
+  requires io.netty.transport.classes.epoll;
   requires io.netty.common;
   requires io.netty.handler;
   requires io.netty.transport;

@@ -29,10 +29,17 @@ int32_t lp_callback_mask(const lean_p2p_callbacks *cb) {
   m |= cb->on_mesh_change ? 1 << 11 : 0;
   m |= cb->on_publish_completed ? 1 << 12 : 0;
   m |= cb->on_ping ? 1 << 13 : 0;
+  m |= cb->on_command_abandoned ? 1 << 14 : 0;
   return m;
 }
 
 /* ---------------------------------------------------------------- the gate */
+
+static _Atomic uint64_t callbacks_dropped;
+
+uint64_t lp_callbacks_dropped(void) {
+  return atomic_load(&callbacks_dropped);
+}
 
 typedef struct scope {
   lp_slot *s;
@@ -52,6 +59,9 @@ static int enter(jlong handle, scope *sc) {
   /* stop closes the gate before it waits for in_callback to drain: seeing it open after our
      increment means stop waits for us */
   if (atomic_load(&s->gate_closed) || atomic_load(&s->gen) != gen) {
+    /* only after a stop that did not wait for them: from inside the network's own callback, or
+       past the 5 s a blocked callback may hold the stop (docs/native.md) */
+    atomic_fetch_add(&callbacks_dropped, 1);
     if (atomic_fetch_sub(&s->in_callback, 1) == 1) {
       lp_slots_notify();
     }
@@ -386,6 +396,27 @@ static void JNICALL n_ping(JNIEnv *env, jclass cls, jlong h, jstring peer, jlong
   leave(&sc);
 }
 
+static jboolean JNICALL n_command_abandoned(JNIEnv *env, jclass cls, jlong h, jint command, jstring target,
+                                            jlong channel, jbyteArray reason) {
+  (void)cls;
+  scope sc;
+  if (!enter(h, &sc)) {
+    return JNI_FALSE; /* the adapter logs it instead */
+  }
+  if (sc.s->cb.on_command_abandoned != NULL) {
+    cstr t;
+    cbytes r;
+    const char *tt = str(env, target, &t);
+    const uint8_t *text = bytes(env, reason, &r, 1);
+    sc.s->cb.on_command_abandoned(sc.s->host, command, tt != NULL ? tt : "", (uint64_t)channel,
+                                  text != NULL ? (const char *)text : "");
+    free(t.heap);
+    free(r.heap);
+  }
+  leave(&sc);
+  return JNI_TRUE;
+}
+
 static void JNICALL n_log(JNIEnv *env, jclass cls, jint level, jbyteArray utf8) {
   (void)cls;
   cbytes b;
@@ -420,6 +451,7 @@ int lp_register_natives(JNIEnv *env, jclass callbacks_class) {
       NATIVE("meshChange", "(JLjava/lang/String;Ljava/lang/String;Z)V", n_mesh_change),
       NATIVE("publishCompleted", "(JLjava/lang/String;[BIZ)V", n_publish_completed),
       NATIVE("ping", "(JLjava/lang/String;J[B)V", n_ping),
+      NATIVE("commandAbandoned", "(JILjava/lang/String;J[B)Z", n_command_abandoned),
       NATIVE("log", "(I[B)V", n_log),
   };
   return (*env)->RegisterNatives(env, callbacks_class, methods, (jint)(sizeof methods / sizeof methods[0])) ==

@@ -263,9 +263,9 @@ static int bind_classes(JNIEnv *env, create_job *job) {
              "the lean-p2p classes are not on the class path (%s); check LEAN_P2P_CLASSPATH", why);
     return 0;
   }
-  LP.network_class = (*env)->NewGlobalRef(env, net);
-  LP.callbacks_class = (*env)->NewGlobalRef(env, cbs);
-  LP.runtime_class = (*env)->NewGlobalRef(env, rt);
+  LP.network_class = lp_new_global_ref(env, net);
+  LP.callbacks_class = lp_new_global_ref(env, cbs);
+  LP.runtime_class = lp_new_global_ref(env, rt);
   if (lp_register_natives(env, cbs) != 0) {
     describe_exception(env, job->error, sizeof job->error);
     return 0;

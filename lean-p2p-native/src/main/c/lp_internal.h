@@ -36,6 +36,12 @@ int32_t lp_ensure_jvm(const lean_p2p_runtime_config *config);
 /* The calling thread's JNIEnv, attaching it (as a daemon, detached at thread exit) if needed. */
 JNIEnv *lp_env(void);
 
+/* Every JNI global reference the library holds goes through these two, so that it is counted
+   (lean_p2p_get_metric "leanp2p_native_global_refs": 3 for the runtime + 1 per existing network). */
+jobject lp_new_global_ref(JNIEnv *env, jobject o);
+void lp_delete_global_ref(JNIEnv *env, jobject o);
+int64_t lp_global_refs(void);
+
 /* Registers the natives of io.leanp2p.cabi.NativeCallbacks (callbacks.c). */
 int lp_register_natives(JNIEnv *env, jclass callbacks_class);
 
@@ -68,6 +74,10 @@ void lp_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The slot index and generation whose callback runs on this thread (-1 if none). */
 extern __thread int lp_tls_callback_slot;
 extern __thread uint32_t lp_tls_callback_gen;
+
+/* Callbacks not run because their network was being stopped (process-wide; get_metric
+   "leanp2p_native_callbacks_dropped_total"). */
+uint64_t lp_callbacks_dropped(void);
 
 /* Bit per callback, as io.leanp2p.cabi.NativeNetwork.CB_*. */
 int32_t lp_callback_mask(const lean_p2p_callbacks *cb);

@@ -22,6 +22,29 @@ static pthread_cond_t slots_cv = PTHREAD_COND_INITIALIZER;
 static _Atomic uint64_t outcome_totals[LEAN_P2P_OUTCOME_COUNT];
 static __thread char tls_error[512];
 
+/* ---------------------------------------------------------------- global references */
+
+static _Atomic int64_t global_refs;
+
+jobject lp_new_global_ref(JNIEnv *env, jobject o) {
+  jobject g = (*env)->NewGlobalRef(env, o);
+  if (g != NULL) {
+    atomic_fetch_add(&global_refs, 1);
+  }
+  return g;
+}
+
+void lp_delete_global_ref(JNIEnv *env, jobject o) {
+  if (o != NULL) {
+    (*env)->DeleteGlobalRef(env, o);
+    atomic_fetch_sub(&global_refs, 1);
+  }
+}
+
+int64_t lp_global_refs(void) {
+  return atomic_load(&global_refs);
+}
+
 /* ---------------------------------------------------------------- errors and names */
 
 void lp_set_error(const char *fmt, ...) {
@@ -344,7 +367,7 @@ LEAN_P2P_API int32_t lean_p2p_create_and_run_network(const lean_p2p_network_para
           (*env)->ReleaseStringUTFChars(env, m, c);
         }
       } else {
-        s->net = (*env)->NewGlobalRef(env, net);
+        s->net = lp_new_global_ref(env, net);
         if (s->net == NULL) {
           code = LEAN_P2P_START_INTERNAL;
           lp_set_error("out of memory");
@@ -468,7 +491,7 @@ LEAN_P2P_API int32_t lean_p2p_stop_network(uint32_t network_id) {
   while (atomic_load(&s->in_callback) > (self ? 1 : 0) || atomic_load(&s->refs) > 0) {
     slots_wait_briefly();
   }
-  (*env)->DeleteGlobalRef(env, s->net);
+  lp_delete_global_ref(env, s->net);
   s->net = NULL;
   atomic_fetch_add(&s->gen, 1);
   atomic_store(&s->state, LP_FREE);
@@ -753,6 +776,16 @@ LEAN_P2P_API int32_t lean_p2p_get_metric(uint32_t id, const char *name, const ch
   int32_t rc = read_enter(id, &c);
   if (rc != LEAN_P2P_ACCEPTED) {
     return rc;
+  }
+  if (strcmp(name, "leanp2p_native_global_refs") == 0) { /* process-wide, counted here in C */
+    read_leave(&c);
+    *value_out = (double)lp_global_refs();
+    return LEAN_P2P_ACCEPTED;
+  }
+  if (strcmp(name, "leanp2p_native_callbacks_dropped_total") == 0) { /* process-wide, counted in C */
+    read_leave(&c);
+    *value_out = (double)lp_callbacks_dropped();
+    return LEAN_P2P_ACCEPTED;
   }
   jdouble v = (*c.env)->CallDoubleMethod(c.env, c.s->net, LP.metric, jstring_of(c.env, name),
                                          labels != NULL && *labels != '\0' ? jstring_of(c.env, labels) : NULL);

@@ -78,6 +78,11 @@ typedef struct host {
   uint8_t last_req[4096];
   size_t last_req_len;
   char last_req_peer[128];
+  /* commands abandoned by stop */
+  long abandoned[LEAN_P2P_CMD_OTHER + 1];
+  long abandoned_unexpected; /* a target / channel / reason that does not fit the command */
+  /* a second on_peer_connected for a peer without its disconnected between (or the reverse) */
+  long pairing_violations;
   /* stop from inside a callback */
   int stop_in_callback;
   int32_t stop_in_callback_outcome;
@@ -291,6 +296,10 @@ static void on_connected(void *p, const char *peer, const char *address, int32_t
     c->connected++;
     c->direction = direction;
     c->transport = transport;
+    if (c->connected - c->disconnected != 1) {
+      h->pairing_violations++;
+      printf("# %s: on_peer_connected(%s) while it was connected already\n", h->label, peer);
+    }
   }
   if (h->stop_in_callback && !h->stop_in_callback_done) {
     /* stop this network from its own callback: allowed, and no callback follows */
@@ -312,6 +321,10 @@ static void on_disconnected(void *p, const char *peer, const char *address, int3
   if (c) {
     c->disconnected++;
     c->reason = reason;
+    if (c->connected != c->disconnected) {
+      h->pairing_violations++;
+      printf("# %s: on_peer_disconnected(%s) without its on_peer_connected\n", h->label, peer);
+    }
   }
   (void)address;
   (void)direction;
@@ -384,6 +397,23 @@ static void on_ping(void *p, const char *peer, int64_t rtt, const char *error) {
   end(h);
 }
 
+static void on_abandoned(void *p, int32_t command, const char *target, uint64_t channel, const char *reason) {
+  host *h = begin(p);
+  if (command >= 0 && command <= LEAN_P2P_CMD_OTHER) h->abandoned[command]++;
+  int topic_cmd = command == LEAN_P2P_CMD_PUBLISH || command == LEAN_P2P_CMD_SUBSCRIBE ||
+                  command == LEAN_P2P_CMD_UNSUBSCRIBE;
+  int channel_cmd = command == LEAN_P2P_CMD_RESPONSE_CHUNK || command == LEAN_P2P_CMD_END_OF_STREAM ||
+                    command == LEAN_P2P_CMD_ERROR_RESPONSE;
+  int fits = strstr(reason, "closed") != NULL && (!topic_cmd || (strncmp(target, "/leanconsensus/", 15) == 0 && channel == 0)) &&
+             (!channel_cmd || (target[0] == '\0' && channel > 0)) && command != LEAN_P2P_CMD_OTHER;
+  if (!fits) {
+    h->abandoned_unexpected++;
+    printf("# %s: on_command_abandoned(%d, \"%s\", %llu, \"%s\")\n", h->label, command, target,
+           (unsigned long long)channel, reason);
+  }
+  end(h);
+}
+
 static const lean_p2p_callbacks CALLBACKS = {
     .on_gossip_msg = on_gossip,
     .on_rpc_request = on_request,
@@ -399,6 +429,7 @@ static const lean_p2p_callbacks CALLBACKS = {
     .on_mesh_change = on_mesh,
     .on_publish_completed = on_published,
     .on_ping = on_ping,
+    .on_command_abandoned = on_abandoned,
 };
 
 static lean_p2p_network_params params(host *h, const char *listen) {
@@ -448,7 +479,11 @@ static void stop_host(host *h) {
 static void check_host_rules(host *h) {
   pthread_mutex_lock(&h->mu);
   long after = h->after_stop, wrong = h->wrong_thread, name = h->bad_thread_name, refused = h->answers_refused;
+  long unpaired = h->pairing_violations, odd_abandoned = h->abandoned_unexpected;
   pthread_mutex_unlock(&h->mu);
+  CHECK(unpaired == 0, "%s: connected/disconnected strictly alternate per peer (%ld violations)", h->label, unpaired);
+  CHECK(odd_abandoned == 0, "%s: every on_command_abandoned named its command, target and reason (%ld odd)",
+        h->label, odd_abandoned);
   CHECK(after == 0, "%s: no callback after stop_network returned (%ld)", h->label, after);
   CHECK(wrong == 0 && name == 0, "%s: every callback on the one delivery thread %s... (%ld elsewhere)", h->label,
         h->thread_prefix, wrong + name);
@@ -463,15 +498,135 @@ static void check_host_rules(host *h) {
 /* ---------------------------------------------------------------- log */
 
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
-static long log_lines, log_ready_lines;
+static long log_lines, log_ready_lines, log_abandoned_publish_lines;
 
 static void on_log(void *log_host, int32_t level, const char *msg, size_t len) {
   pthread_mutex_lock(&log_mu);
   log_lines++;
   if (memmem(msg, len, "ready as", 8) != NULL) log_ready_lines++;
+  if (memmem(msg, len, "accepted command publish (", 26) != NULL && memmem(msg, len, "abandoned", 9) != NULL) {
+    log_abandoned_publish_lines++;
+  }
   pthread_mutex_unlock(&log_mu);
   if (level >= LEAN_P2P_LOG_WARN) fprintf(stderr, "[lean-p2p %d] %.*s\n", level, (int)len, msg);
   (void)log_host;
+}
+
+/* ---------------------------------------------------------------- stop while hammering */
+
+/* A host thread that publishes as fast as it can until the network answers CLOSED / NOT_STARTED. */
+typedef struct stop_hammer {
+  uint32_t net;
+  int thread;
+  size_t payload_len;
+  _Atomic int saw_full;
+  long calls;
+  long outcomes[LEAN_P2P_OUTCOME_COUNT];
+  int32_t last;
+} stop_hammer;
+
+static void *stop_hammer_run(void *arg) {
+  stop_hammer *hm = arg;
+  uint8_t *payload = malloc(hm->payload_len);
+  if (payload == NULL) return NULL;
+  memset(payload, 'A' + hm->thread, hm->payload_len);
+  for (long i = 0; i < 20000000L; i++) { /* bounded: the stop ends it long before */
+    int n = snprintf((char *)payload, hm->payload_len, "stop-hammer %d/%ld", hm->thread, i);
+    payload[n] = ' ';
+    int32_t o = lean_p2p_publish(hm->net, TOPIC, payload, hm->payload_len);
+    hm->calls++;
+    hm->last = o;
+    if (o >= 0 && o < LEAN_P2P_OUTCOME_COUNT) hm->outcomes[o]++;
+    if (o == LEAN_P2P_QUEUE_FULL) atomic_store(&hm->saw_full, 1);
+    if (o == LEAN_P2P_CLOSED || o == LEAN_P2P_NOT_STARTED) break;
+  }
+  free(payload);
+  return NULL;
+}
+
+/* Three threads call stop_network on one network at once: one ACCEPTED, the others CLOSED, and
+ * none returns before the stop is complete (no callback runs after any of them returned). */
+typedef struct stopper {
+  host *h;
+  pthread_barrier_t *go;
+  int32_t outcome;
+} stopper;
+
+static void *stopper_run(void *arg) {
+  stopper *st = arg;
+  pthread_barrier_wait(st->go);
+  st->outcome = lean_p2p_stop_network(st->h->net);
+  pthread_mutex_lock(&st->h->mu);
+  st->h->stopped = 1;
+  pthread_mutex_unlock(&st->h->mu);
+  return NULL;
+}
+
+static void stop_concurrently(host *h) {
+  enum { STOPPERS = 3 };
+  pthread_barrier_t go;
+  pthread_barrier_init(&go, NULL, STOPPERS);
+  stopper st[STOPPERS];
+  pthread_t t[STOPPERS];
+  for (int i = 0; i < STOPPERS; i++) {
+    st[i].h = h;
+    st[i].go = &go;
+    st[i].outcome = -1;
+    if (i > 0) pthread_create(&t[i], NULL, stopper_run, &st[i]);
+  }
+  stopper_run(&st[0]);
+  int accepted = 0, closed = 0;
+  for (int i = 0; i < STOPPERS; i++) {
+    if (i > 0) pthread_join(t[i], NULL);
+    accepted += st[i].outcome == LEAN_P2P_ACCEPTED;
+    closed += st[i].outcome == LEAN_P2P_CLOSED;
+  }
+  pthread_barrier_destroy(&go);
+  CHECK(accepted == 1 && closed == STOPPERS - 1,
+        "%s: %d threads stop it at once: one ACCEPTED, the others CLOSED (%d, %d)", h->label, STOPPERS, accepted,
+        closed);
+}
+
+/* Starts `threads` publishing threads on h's network, waits until each has found the command lane
+ * full (so commands are queued), stops the network under them (from 3 threads at once), and returns how many publishes were
+ * ACCEPTED. Checks that every call got an outcome and each thread ended on CLOSED / NOT_STARTED. */
+static long hammer_then_stop(host *h, int threads, size_t payload_len) {
+  stop_hammer hm[8];
+  pthread_t t[8];
+  memset(hm, 0, sizeof hm);
+  for (int i = 0; i < threads; i++) {
+    hm[i].net = h->net;
+    hm[i].thread = i;
+    hm[i].payload_len = payload_len;
+    pthread_create(&t[i], NULL, stop_hammer_run, &hm[i]);
+  }
+  uint64_t dl = now_ms() + WAIT_MS;
+  int full = 0;
+  while (now_ms() < dl) {
+    full = 0;
+    for (int i = 0; i < threads; i++) full += atomic_load(&hm[i].saw_full);
+    if (full == threads) break;
+    WAIT_FOR(h, 0, 20);
+  }
+  CHECK(full == threads, "%s: %d threads publishing; each has found the lane full (%d)", h->label, threads, full);
+  stop_concurrently(h); /* under the publishing threads */
+  long accepted = 0, odd = 0, calls = 0;
+  int ends_ok = 1;
+  for (int i = 0; i < threads; i++) {
+    pthread_join(t[i], NULL);
+    long sum = 0;
+    for (int k = 0; k < LEAN_P2P_OUTCOME_COUNT; k++) sum += hm[i].outcomes[k];
+    odd += hm[i].calls - sum;
+    odd += hm[i].calls - hm[i].outcomes[LEAN_P2P_ACCEPTED] - hm[i].outcomes[LEAN_P2P_QUEUE_FULL] - 1;
+    ends_ok &= hm[i].last == LEAN_P2P_CLOSED || hm[i].last == LEAN_P2P_NOT_STARTED;
+    accepted += hm[i].outcomes[LEAN_P2P_ACCEPTED];
+    calls += hm[i].calls;
+  }
+  printf("# %s: %ld publishes during the stop, %ld ACCEPTED\n", h->label, calls, accepted);
+  CHECK(odd == 0 && ends_ok,
+        "%s: every call got ACCEPTED or QUEUE_FULL until the stop, then CLOSED / NOT_STARTED (%ld other)", h->label,
+        odd);
+  return accepted;
 }
 
 /* ---------------------------------------------------------------- in-process scenario */
@@ -560,6 +715,9 @@ static void run_inproc(void) {
   CHECK(b_tcp[0] && b_quic[0] && strstr(b_tcp, b_id) && strstr(b_quic, b_id),
         "b listens on TCP and QUIC, addresses end in its id: %s", b_addrs);
   CHECK(lean_p2p_get_peer_id(77, small, sizeof small) == 0, "get_peer_id of an unknown id -> 0");
+  double refs = -1;
+  lean_p2p_get_metric(1, "leanp2p_native_global_refs", NULL, &refs);
+  CHECK(refs == 3 + 2, "JNI global references held: 3 for the runtime + 1 per network (%.0f)", refs);
   CHECK(strcmp(lean_p2p_protocol_id(LEAN_P2P_STATUS), "/leanconsensus/req/status/1/ssz_snappy") == 0 &&
             lean_p2p_protocol_id(3) == NULL,
         "protocol tags name their multistream ids");
@@ -654,6 +812,15 @@ static void run_inproc(void) {
         (unsigned long long)id1, (unsigned long long)id2, (unsigned long long)id3);
   CHECK(READ(&a, terminal(&r1) == 1 && terminal(&r2) == 1 && terminal(&r3) == 1),
         "exactly one terminal callback per request");
+  static req rb;
+  uint64_t idb = 0;
+  status_ssz(st, 2);
+  o = lean_p2p_send_rpc_request(2, a_id, LEAN_P2P_STATUS, st, sizeof st, &rb, &idb);
+  REQUIRE(o == LEAN_P2P_ACCEPTED, "b sends a a status request");
+  REQUIRE(WAIT_FOR(&b, terminal(&rb) >= 1, WAIT_MS), "its terminal callback arrives on b");
+  CHECK(READ(&b, rb.chunks == 1 && rb.eos == 1 && memcmp(rb.data[0], st, 80) == 0), "a answered it (echo)");
+  CHECK(id1 == 1 && idb == 1, "request ids are per network: a's first was 1, b's first is 1 too (%llu, %llu)",
+        (unsigned long long)id1, (unsigned long long)idb);
 
   section("gossip both ways, message ids, duplicates, deferred validation");
   CHECK(lean_p2p_subscribe_gossip_topic(1, TOPIC) == LEAN_P2P_ACCEPTED, "a subscribes");
@@ -740,10 +907,21 @@ static void run_inproc(void) {
   peer_count da = count_of(&a, b_id), db = count_of(&b, a_id);
   CHECK(da.reason == LEAN_P2P_CLOSE_LOCAL, "a's reason: LOCAL (%d)", da.reason);
   CHECK(db.reason != LEAN_P2P_CLOSE_LOCAL, "b's reason is not LOCAL (%d)", db.reason);
-  CHECK(lean_p2p_dial(1, b_tcp, 0) == LEAN_P2P_ACCEPTED, "a dials b again, over TCP");
+  char a_addrs[1024], a_tcp[256];
+  lean_p2p_get_listen_addresses(1, a_addrs, sizeof a_addrs);
+  addr_with(a_addrs, "/tcp/", a_tcp, sizeof a_tcp);
+  CHECK(lean_p2p_dial(1, b_tcp, 0) == LEAN_P2P_ACCEPTED && lean_p2p_dial(2, a_tcp, 0) == LEAN_P2P_ACCEPTED,
+        "a dials b and b dials a at the same time, over TCP (two connections, one peer each side)");
   REQUIRE(WAIT_FOR(&a, connected_to(&a, b_id) == 1, WAIT_MS), "a: on_peer_connected(b) again");
   REQUIRE(WAIT_FOR(&b, connected_to(&b, a_id) == 1, WAIT_MS), "b: on_peer_connected(a) again");
   CHECK(count_of(&a, b_id).transport == LEAN_P2P_TCP, "over TCP this time");
+  CHECK(lean_p2p_ping(1, b_id) == LEAN_P2P_ACCEPTED && lean_p2p_ping(2, a_id) == LEAN_P2P_ACCEPTED,
+        "both ping across (the duplicate rule has picked one connection)");
+  REQUIRE(WAIT_FOR(&a, a.pings == 2, WAIT_MS) && WAIT_FOR(&b, b.pings == 1, WAIT_MS), "both pings answered");
+  CHECK(count_of(&a, b_id).connected == 2 && count_of(&b, a_id).connected == 2 &&
+            READ(&a, a.pairing_violations) == 0 && READ(&b, b.pairing_violations) == 0,
+        "each side reported the peer connected once for the two connections (pairs: a %d, b %d)",
+        count_of(&a, b_id).connected, count_of(&b, a_id).connected);
 
   section("stop with a request in flight; id reuse; stop with our own request in flight");
   static req r4, r5;
@@ -800,11 +978,16 @@ static void run_inproc(void) {
     }
     CHECK(live == 0, "no thread of a stopped network is left (%s: %.0f)", gone[i], live);
   }
+  refs = -1;
+  lean_p2p_get_metric(2, "leanp2p_native_global_refs", NULL, &refs);
+  CHECK(refs == 3 + 1, "the stopped networks' JNI global references are released (%.0f = 3 + b2)", refs);
   double b2_threads = -1;
   lean_p2p_get_metric(2, "leanp2p_native_threads", "prefix=lean-p2p-b2-", &b2_threads);
   CHECK(b2_threads >= 2, "(the running b2 has its loop and delivery threads: %.0f)", b2_threads);
 
   section("stop from inside the network's own callback");
+  double dropped_before = -1;
+  lean_p2p_get_metric(2, "leanp2p_native_callbacks_dropped_total", NULL, &dropped_before);
   host_init(&d, "d", 5);
   d.stop_in_callback = 1;
   p = params(&d, "/ip4/127.0.0.1/tcp/0");
@@ -820,6 +1003,63 @@ static void run_inproc(void) {
     WAIT_FOR(&b2, 0, 50); /* its delivery thread ends once the stopping callback returned */
   }
   CHECK(d_threads == 0, "no thread of d is left (%.0f)", d_threads);
+  double dropped_after = -1;
+  lean_p2p_get_metric(2, "leanp2p_native_callbacks_dropped_total", NULL, &dropped_after);
+  CHECK(dropped_after - dropped_before >= 1,
+        "d's callbacks after its in-callback stop (at least its disconnected(b2)) were not run but counted (%.0f)",
+        dropped_after - dropped_before);
+  refs = -1;
+  lean_p2p_get_metric(2, "leanp2p_native_global_refs", NULL, &refs);
+  CHECK(refs == 3 + 1, "and d's reference too (%.0f)", refs);
+
+  section("stop while host threads publish: accepted commands end observably");
+  static host f, g;
+  host_init(&f, "f", 7);
+  p = params(&f, "/ip4/127.0.0.1/tcp/0");
+  p.flags = LEAN_P2P_FLAG_PUBLISH_EVENTS;
+  p.command_queue_capacity = 64;
+  REQUIRE(lean_p2p_create_and_run_network(&p) == LEAN_P2P_START_OK, "create f (on_command_abandoned set)");
+  REQUIRE(lean_p2p_wait_for_network_ready(7, WAIT_MS) == LEAN_P2P_START_OK, "f ready");
+  CHECK(lean_p2p_subscribe_gossip_topic(7, TOPIC) == LEAN_P2P_ACCEPTED, "f subscribes");
+  long accepted = hammer_then_stop(&f, 2, 12 * 1024);
+  pthread_mutex_lock(&f.mu);
+  long completed = f.published, abandoned = f.abandoned[LEAN_P2P_CMD_PUBLISH];
+  pthread_mutex_unlock(&f.mu);
+  printf("# f: %ld accepted = %ld carried out + %ld abandoned\n", accepted, completed, abandoned);
+  CHECK(completed + abandoned == accepted,
+        "f: every accepted publish ended with on_publish_completed or on_command_abandoned before stop returned "
+        "(%ld + %ld == %ld)", completed, abandoned, accepted);
+  check_host_rules(&f);
+
+  host_init(&g, "g", 8);
+  lean_p2p_callbacks no_abandon = CALLBACKS;
+  no_abandon.on_command_abandoned = NULL;
+  p = params(&g, "/ip4/127.0.0.1/tcp/0");
+  p.callbacks = &no_abandon;
+  p.flags = LEAN_P2P_FLAG_PUBLISH_EVENTS;
+  p.command_queue_capacity = 64;
+  REQUIRE(lean_p2p_create_and_run_network(&p) == LEAN_P2P_START_OK, "create g (no on_command_abandoned)");
+  REQUIRE(lean_p2p_wait_for_network_ready(8, WAIT_MS) == LEAN_P2P_START_OK, "g ready");
+  pthread_mutex_lock(&log_mu);
+  long logged_before = log_abandoned_publish_lines;
+  pthread_mutex_unlock(&log_mu);
+  accepted = hammer_then_stop(&g, 2, 12 * 1024);
+  completed = READ(&g, g.published);
+  long logged = 0;
+  uint64_t log_dl = now_ms() + WAIT_MS;
+  for (;;) { /* the log thread delivers asynchronously */
+    pthread_mutex_lock(&log_mu);
+    logged = log_abandoned_publish_lines - logged_before;
+    pthread_mutex_unlock(&log_mu);
+    if (completed + logged >= accepted || now_ms() >= log_dl) break;
+    WAIT_FOR(&g, 0, 20);
+  }
+  printf("# g: %ld accepted = %ld carried out + %ld logged as abandoned\n", accepted, completed, logged);
+  CHECK(completed + logged == accepted,
+        "g: without the callback each abandoned publish is a WARN log line instead (%ld + %ld == %ld)", completed,
+        logged, accepted);
+  check_host_rules(&g);
+
   char d_id[128] = "";
   pthread_mutex_lock(&d.mu);
   if (d.npeers > 0) snprintf(d_id, sizeof d_id, "%s", d.peers[0].peer);
@@ -910,12 +1150,12 @@ static void run_js(const char *node, const char *script, const char *log_path) {
   h.mode[LEAN_P2P_STATUS] = ANSWER_REVERSE;
   h.mode[LEAN_P2P_BLOCKS_BY_RANGE] = ANSWER_MULTI3;
   lean_p2p_network_params p = params(&h, "/ip4/127.0.0.1/udp/0/quic-v1,/ip4/127.0.0.1/tcp/0");
-  p.connect_addresses = js->quic_addr;
   p.flags = LEAN_P2P_FLAG_PUBLISH_EVENTS;
   p.gossip_queue_capacity = 64;
   p.command_queue_capacity = 512;
-  REQUIRE(lean_p2p_create_and_run_network(&p) == LEAN_P2P_START_OK, "create n, connecting to the js peer over QUIC");
+  REQUIRE(lean_p2p_create_and_run_network(&p) == LEAN_P2P_START_OK, "create n");
   REQUIRE(lean_p2p_wait_for_network_ready(10, WAIT_MS) == LEAN_P2P_START_OK, "n ready");
+  CHECK(lean_p2p_dial(10, js->quic_addr, 0) == LEAN_P2P_ACCEPTED, "n dials the js peer over QUIC (lean_p2p_dial)");
   char n_id[128];
   lean_p2p_get_peer_id(10, n_id, sizeof n_id);
   REQUIRE(WAIT_FOR(&h, connected_to(&h, js->peer_id) == 1, WAIT_MS), "n: on_peer_connected(js)");
@@ -1101,6 +1341,7 @@ static void run_js(const char *node, const char *script, const char *log_path) {
   }
   shed = metric(10, "leanp2p_events_shed_total", "class=gossip") - shed_before;
   CHECK(shed >= 1, "with the host blocked and gossip_queue_capacity 64, the network sheds (%.0f so far)", shed);
+  long published_target = READ(&h, h.published) + 1; /* every earlier publish has completed */
   CHECK(lean_p2p_publish(10, TOPIC, (const uint8_t *)"still publishing", 16) == LEAN_P2P_ACCEPTED &&
             lean_p2p_get_connected_peers_total(10) == 1,
         "meanwhile commands and reads still work (the network is not stalled)");
@@ -1118,9 +1359,22 @@ static void run_js(const char *node, const char *script, const char *log_path) {
   CHECK(got + (long)shed == BLOCKED_MESSAGES && shed > 0 && got > 0,
         "delivered + shed == sent: %ld + %.0f == %d", got, shed, BLOCKED_MESSAGES);
 
-  section("js: stop");
-  stop_host(&h);
+  section("js: stop while 4 native threads publish");
+  REQUIRE(WAIT_FOR(&h, h.published == published_target, WAIT_MS), "n: the last publish has completed");
+  published_before = READ(&h, h.published);
+  long abandoned_before = READ(&h, h.abandoned[LEAN_P2P_CMD_PUBLISH]);
+  long stop_accepted = hammer_then_stop(&h, THREADS, 96);
+  long completed = READ(&h, h.published) - published_before;
+  long abandoned = READ(&h, h.abandoned[LEAN_P2P_CMD_PUBLISH]) - abandoned_before;
+  printf("# n: %ld accepted = %ld carried out + %ld abandoned\n", stop_accepted, completed, abandoned);
+  CHECK(completed + abandoned == stop_accepted,
+        "every accepted publish ended with on_publish_completed or on_command_abandoned before stop returned "
+        "(%ld + %ld == %ld)", completed, abandoned, stop_accepted);
+  CHECK(abandoned >= 1, "the publishes still queued when the stop began were reported abandoned (%ld)", abandoned);
   CHECK(js_await(js, WAIT_MS, NULL, 0, "\"event\":\"disconnected\"", peer_pat), "js: disconnected(n)");
+  pc = count_of(&h, js->peer_id);
+  CHECK(pc.connected == 1 && pc.disconnected == 1, "n: one connected and one disconnected for the js peer (%d/%d)",
+        pc.connected, pc.disconnected);
   check_host_rules(&h);
   int code = js_stop(js);
   bail_js = NULL;

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -279,6 +280,9 @@ static js_peer *js_start(const char *node, const char *script, const char *log_p
   posix_spawn_file_actions_adddup2(&fa, in_pipe[0], 0);
   posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
   posix_spawn_file_actions_addopen(&fa, 2, log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  /* the peer runs in its own directory (node_modules): a relative script path is resolved first */
+  char script_abs[4096];
+  if (realpath(script, script_abs) != NULL) script = script_abs;
   char dir[4096];
   snprintf(dir, sizeof dir, "%s", script);
   char *slash = strrchr(dir, '/');

@@ -16,17 +16,26 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * blocks_by_range of 1024 × 100 KiB between two networks on loopback, over TCP and QUIC: MB/s of
- * payload and time to first chunk, median of several runs. Not a JMH benchmark (one request is a
+ * payload and time to first chunk, median of several runs, with the CPU time and the bytes
+ * allocated per run by each network's threads (the server's include its host's
+ * {@code sendResponseChunk} calls on the delivery thread). Not a JMH benchmark (one request is a
  * 100 MiB transfer); run with {@code java -cp lean-p2p-bench/target/lean-p2p-bench-benchmarks.jar
- * io.leanp2p.bench.ReqRespThroughput [runs]}.
+ * io.leanp2p.bench.ReqRespThroughput [runs] [tcp,quic]}.
  */
 public final class ReqRespThroughput {
   private static final int BLOCKS = 1024;
   private static final int BLOCK = 100 * 1024;
+  private static final String SERVER = "lean-p2p-rr-server";
+  private static final String CLIENT = "lean-p2p-rr-client";
 
   public static void main(String[] args) throws Exception {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-    for (String transport : List.of("tcp", "quic")) {
+    List<String> transports = args.length > 1 ? List.of(args[1].split(",")) : List.of("tcp", "quic");
+    System.out.println("<!-- " + Meter.environment() + " -->");
+    System.out.println("| transport | runs | median MB/s (min-max) | first chunk median (ms) (min-max) "
+        + "| CPU s / run server / client | alloc / payload byte server / client | GC pause % |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+    for (String transport : transports) {
       measure(transport, runs);
     }
     System.exit(0);
@@ -55,10 +64,15 @@ public final class ReqRespThroughput {
     });
     List<Double> mbps = new ArrayList<>();
     List<Double> firstMs = new ArrayList<>();
+    Meter meter = new Meter(List.of(SERVER, CLIENT));
+    Meter.Snapshot first = null;
     AtomicLong bytes = new AtomicLong();
     AtomicLong firstAt = new AtomicLong();
     CompletableFuture<Void>[] done = new CompletableFuture[1];
-    LeanNetwork client = LeanNetwork.start(NetworkConfig.builder().name("rr-client").listen(listen).build(), e -> {
+    // a 100 MiB response on a loaded machine can take longer than the default 10 s request timeout
+    LeanNetwork client = LeanNetwork.start(NetworkConfig.builder().name("rr-client").listen(listen)
+        .reqresp(io.leanp2p.protocol.reqresp.ReqRespConfig.leanDefaults().withRequestTimeout(Duration.ofSeconds(120)))
+        .build(), e -> {
       if (e instanceof NetworkEvent.ResponseChunk c) {
         firstAt.compareAndSet(0, System.nanoTime());
         bytes.addAndGet(c.data().length);
@@ -69,8 +83,8 @@ public final class ReqRespThroughput {
       }
     });
     try {
-      var addrs = server[0].awaitReady(Duration.ofSeconds(10));
-      client.awaitReady(Duration.ofSeconds(10));
+      var addrs = server[0].awaitReady(Duration.ofSeconds(60));
+      client.awaitReady(Duration.ofSeconds(60));
       client.dial(addrs.get(0).toString());
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (!client.snapshot().isConnected(server[0].localPeerId()) && System.nanoTime() < deadline) {
@@ -78,6 +92,9 @@ public final class ReqRespThroughput {
       }
       byte[] range = new BlocksByRangeRequest(0, BLOCKS).encode();
       for (int run = 0; run <= runs; run++) { // run 0 warms up
+        if (run == 1) {
+          first = meter.snapshot();
+        }
         bytes.set(0);
         firstAt.set(0);
         done[0] = new CompletableFuture<>();
@@ -96,12 +113,17 @@ public final class ReqRespThroughput {
           firstMs.add((firstAt.get() - t0) / 1e6);
         }
       }
+      Meter.Snapshot last = meter.snapshot();
       mbps.sort(null);
       firstMs.sort(null);
-      System.out.printf("%s: blocks_by_range %d x %d KiB, %d runs: median %.1f MB/s (min %.1f, max %.1f), "
-              + "time to first chunk median %.2f ms%n",
-          transport, BLOCKS, BLOCK / 1024, runs, mbps.get(mbps.size() / 2), mbps.get(0),
-          mbps.get(mbps.size() - 1), firstMs.get(firstMs.size() / 2));
+      double payload = (double) BLOCKS * BLOCK * runs;
+      System.out.printf(java.util.Locale.ROOT,
+          "| %s | %d | %.1f (%.1f-%.1f) | %.2f (%.2f-%.2f) | %.2f / %.2f | %.2f / %.2f | %.1f |%n",
+          transport.toUpperCase(java.util.Locale.ROOT), runs, mbps.get(mbps.size() / 2), mbps.get(0),
+          mbps.get(mbps.size() - 1), firstMs.get(firstMs.size() / 2), firstMs.get(0), firstMs.get(firstMs.size() - 1),
+          Meter.cpu(first, last, SERVER) / 1e9 / runs, Meter.cpu(first, last, CLIENT) / 1e9 / runs,
+          Meter.alloc(first, last, SERVER) / payload, Meter.alloc(first, last, CLIENT) / payload,
+          100 * Meter.gcFraction(first, last));
     } finally {
       client.close();
       server[0].close();

@@ -11,7 +11,7 @@ import io.leanp2p.util.Scheduler;
 import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SingleThreadEventLoop;
-import io.netty.channel.nio.NioIoHandler;
+import io.leanp2p.transport.EventLoops;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -79,7 +79,7 @@ final class NetworkActor {
     this.self = id;
     this.keyFailure = failure;
     this.group = new MultiThreadIoEventLoopGroup(
-        1, new DefaultThreadFactory("lean-p2p-" + name + "-loop", true), NioIoHandler.newFactory());
+        1, new DefaultThreadFactory("lean-p2p-" + name + "-loop", true), EventLoops.ioHandlerFactory()); // native epoll where it loads, else NIO
     this.loop = (EventLoop) group.next();
     this.scheduler = Scheduler.of(loop);
     this.lanes = new CommandLanes<>(config.controlLaneCapacity(), config.bulkLaneCapacity(), config.drainBatch(),
@@ -391,6 +391,7 @@ final class NetworkActor {
     w.peers.close();
     w.gossip.close();
     w.reqresp.close();
+    w.ping.close();
     w.swarm.close().whenComplete((v, err) -> {
       publishSnapshot();
       released.complete(null);

@@ -22,8 +22,14 @@ public sealed interface NetworkEvent {
    * call {@link LeanNetwork#reportValidation} with {@link #messageId()} (no answer within the
    * configured validation timeout counts as IGNORE).
    *
+   * <p>Ownership: the host may keep every array of this event as long as it likes, without
+   * copying. {@code data} and {@code messageId} are the host's own. {@code wireData} is shared
+   * with the network, which forwards and serves the message from the same array: read it, keep
+   * it, but never modify it (a changed array would be forwarded changed). No copy is made for
+   * the host on this path, so a 512 KiB block costs one payload array on its way in.
+   *
    * @param data the decompressed SSZ payload (null if the wire payload was not valid raw snappy)
-   * @param wireData the payload as received (raw snappy)
+   * @param wireData the payload as received (raw snappy); shared, never modify (see above)
    * @param from the propagation source (StrictNoSign messages have no author)
    */
   record GossipMessage(String topic, byte[] data, byte[] wireData, byte[] messageId, PeerId from)

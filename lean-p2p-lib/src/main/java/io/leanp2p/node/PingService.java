@@ -7,6 +7,7 @@ import io.leanp2p.node.swarm.Service;
 import io.leanp2p.protocol.ping.Ping;
 import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.MuxedStream;
+import io.leanp2p.util.Scheduler;
 import io.netty.buffer.ByteBuf;
 import java.time.Duration;
 import java.util.List;
@@ -20,25 +21,55 @@ import java.util.Optional;
  */
 final class PingService implements Service {
   private final Ping ping;
+  private final Scheduler sched;
   private final PeerTable peers;
   private final HostPort host;
+  private boolean closing;
 
-  PingService(Ping ping, PeerTable peers, HostPort host) {
+  PingService(Ping ping, Scheduler sched, PeerTable peers, HostPort host) {
     this.ping = ping;
+    this.sched = sched;
     this.peers = peers;
     this.host = host;
   }
 
-  /** The host's ping: the answer is a {@link NetworkEvent.PingResult}. */
+  /**
+   * The host's ping: the answer is a {@link NetworkEvent.PingResult}. A ping that failed because
+   * its connection closed while the peer stays connected on another (a duplicate the remote closed)
+   * is sent once more on the live one, as requests are.
+   */
   void ping(PeerId peer) {
+    ping(peer, false);
+  }
+
+  private void ping(PeerId peer, boolean again) {
     Optional<Connection> live = peers.connection(peer);
     if (live.isEmpty()) {
       host.peerEvent(new NetworkEvent.PingResult(peer, -1, "peer not connected"));
       return;
     }
-    ping.ping(live.get()).addListener(f -> host.peerEvent(f.isSuccess()
-        ? new NetworkEvent.PingResult(peer, ((Duration) f.getNow()).toNanos(), null)
-        : new NetworkEvent.PingResult(peer, -1, String.valueOf(f.cause()))));
+    Connection used = live.get();
+    ping.ping(used).addListener(f -> {
+      if (f.isSuccess()) {
+        host.peerEvent(new NetworkEvent.PingResult(peer, ((Duration) f.getNow()).toNanos(), null));
+      } else if (!again && !closing && !used.isOpen()) {
+        // after the tasks already queued: the swarm first learns that the connection closed
+        sched.schedule(0, () -> {
+          if (peers.connection(peer).filter(c -> c != used).isPresent()) {
+            ping(peer, true);
+          } else {
+            host.peerEvent(new NetworkEvent.PingResult(peer, -1, String.valueOf(f.cause())));
+          }
+        });
+      } else {
+        host.peerEvent(new NetworkEvent.PingResult(peer, -1, String.valueOf(f.cause())));
+      }
+    });
+  }
+
+  /** The network is closing: a failing ping ends at once (no retry a closing loop might not run). */
+  void close() {
+    closing = true;
   }
 
   @Override

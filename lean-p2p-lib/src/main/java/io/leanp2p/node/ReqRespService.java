@@ -34,7 +34,15 @@ import java.util.Map;
  * request queue is above 3/4, reading our response streams pauses while its response queue is; a
  * request the host has no room for is answered {@code RESOURCE_UNAVAILABLE}, a response chunk it
  * has no room for ends the request {@code SHED}. Streams are opened through the {@link PeerTable}
- * at the moment they are needed. Loop thread only.
+ * at the moment they are needed.
+ *
+ * <p><b>Duplicate connections.</b> When two peers dial each other at once, the swarm keeps one
+ * connection and closes the other once it looks idle; a request the remote had just opened on the
+ * closing one (the remote cannot know yet) is reset with it. Such a request, reset because its
+ * connection closed, before any response chunk arrived, while the peer is still connected on the
+ * survivor, is sent again once on the survivor (lean requests are reads, so repeating one is safe);
+ * it keeps its id and gets a fresh timeout, and the host sees only its one terminal event.
+ * Counted in {@code leanp2p_request_retries_total}. Loop thread only.
  */
 final class ReqRespService implements Service, ReqRespListener {
   private final ReqResp reqresp;
@@ -51,7 +59,42 @@ final class ReqRespService implements Service, ReqRespListener {
   private boolean requestsPaused;
   private boolean responsesPaused;
 
-  private record OpenRequest(PeerId peer, LeanProtocol protocol, NetworkListener handler, long startNanos) {}
+  private long retries;
+
+  /** One of our requests: the request bytes are kept (not copied) for the one retry. */
+  private static final class OpenRequest {
+    final PeerId peer;
+    final LeanProtocol protocol;
+    final NetworkListener handler;
+    final long startNanos;
+    final byte[] ssz;
+    boolean chunkReceived;
+    boolean retried;
+
+    OpenRequest(PeerId peer, LeanProtocol protocol, NetworkListener handler, long startNanos, byte[] ssz) {
+      this.peer = peer;
+      this.protocol = protocol;
+      this.handler = handler;
+      this.startNanos = startNanos;
+      this.ssz = ssz;
+    }
+
+    PeerId peer() {
+      return peer;
+    }
+
+    LeanProtocol protocol() {
+      return protocol;
+    }
+
+    NetworkListener handler() {
+      return handler;
+    }
+
+    long startNanos() {
+      return startNanos;
+    }
+  }
 
   ReqRespService(ReqRespConfig cfg, ResponseChannels channels, Scheduler sched, PeerTable peers, HostPort host) {
     this.host = host;
@@ -72,7 +115,7 @@ final class ReqRespService implements Service, ReqRespListener {
       fail(r, RequestError.Kind.NOT_CONNECTED, "peer not connected");
       return;
     }
-    requests.put(r.requestId(), new OpenRequest(r.peer(), r.protocol(), r.handler(), sched.nanoTime()));
+    requests.put(r.requestId(), new OpenRequest(r.peer(), r.protocol(), r.handler(), sched.nanoTime(), r.ssz()));
     RequestOutcome o = reqresp.request(r.requestId(), r.peer(), r.protocol(), r.ssz());
     if (o != RequestOutcome.ACCEPTED) {
       requests.remove(r.requestId());
@@ -129,6 +172,13 @@ final class ReqRespService implements Service, ReqRespListener {
   void close() {
     reqresp.close();
     channelPeers.clear();
+    // a request waiting for its retry is not in req/resp any more: it still gets its one end
+    for (Map.Entry<Long, OpenRequest> e : List.copyOf(requests.entrySet())) {
+      OpenRequest r = e.getValue();
+      host.requestEnded(r.peer(), r.handler(), new NetworkEvent.RequestFailed(e.getKey(), r.peer(), r.protocol(),
+          new RequestError(RequestError.Kind.CLOSED, null, -1, "network closed")));
+    }
+    requests.clear();
   }
 
   // ------------------------------------------------------------------ Service
@@ -167,6 +217,8 @@ final class ReqRespService implements Service, ReqRespListener {
   public void metrics(MetricsSnapshot.Builder b) {
     latency.forEach((p, h) -> b.histogram("leanp2p_request_latency_seconds", "request to end of stream",
         Map.of("protocol", p.name().toLowerCase()), h));
+    b.counter("leanp2p_request_retries_total", "our requests sent again after their connection closed as a duplicate",
+        Map.of(), retries);
     b.counter("leanp2p_request_timeouts_total", "our requests that timed out", Map.of(), reqresp.snapshot().requestTimeouts());
     MetricsCounters.record(b, "leanp2p_reqresp_", "req/resp counter", reqresp.snapshot());
   }
@@ -179,6 +231,7 @@ final class ReqRespService implements Service, ReqRespListener {
     if (r == null) {
       return;
     }
+    r.chunkReceived = true;
     if (!host.responseChunk(r.handler(), new NetworkEvent.ResponseChunk(requestId, r.peer(), r.protocol(), ssz))) {
       reqresp.abort(requestId, "the host's response queue is full");
       return;
@@ -201,10 +254,37 @@ final class ReqRespService implements Service, ReqRespListener {
 
   @Override
   public void onRequestFailed(long requestId, RequestError error) {
-    OpenRequest r = requests.remove(requestId);
-    if (r != null) {
-      host.requestEnded(r.peer(), r.handler(), new NetworkEvent.RequestFailed(requestId, r.peer(), r.protocol(), error));
+    OpenRequest r = requests.get(requestId);
+    if (r == null) {
+      return;
     }
+    if (mayRetry(r, error)) {
+      r.retried = true;
+      // after the tasks already queued: the swarm first learns which connection closed, so a peer
+      // that is gone altogether is seen as gone here
+      sched.schedule(0, () -> retry(requestId, r, error));
+      return;
+    }
+    requests.remove(requestId);
+    host.requestEnded(r.peer(), r.handler(), new NetworkEvent.RequestFailed(requestId, r.peer(), r.protocol(), error));
+  }
+
+  private static boolean mayRetry(OpenRequest r, RequestError error) {
+    return !r.retried && !r.chunkReceived && error.kind() == RequestError.Kind.STREAM_RESET
+        && error.message() != null && error.message().contains("connection closed");
+  }
+
+  private void retry(long requestId, OpenRequest r, RequestError original) {
+    if (requests.get(requestId) != r) {
+      return; // closed meanwhile
+    }
+    if (peers.isConnected(r.peer())
+        && reqresp.request(requestId, r.peer(), r.protocol(), r.ssz) == RequestOutcome.ACCEPTED) {
+      retries++;
+      return;
+    }
+    requests.remove(requestId);
+    host.requestEnded(r.peer(), r.handler(), new NetworkEvent.RequestFailed(requestId, r.peer(), r.protocol(), original));
   }
 
   @Override

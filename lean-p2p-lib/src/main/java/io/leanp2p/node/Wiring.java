@@ -74,7 +74,7 @@ final class Wiring {
     GossipService gossip = new GossipService(config.gossip(), sched, new SecureRandom(), swarm.peers(), p.outbox(),
         config.gossipMaxPause(), config.publishEvents());
     ReqRespService reqresp = new ReqRespService(config.reqresp(), p.channels(), sched, swarm.peers(), p.outbox());
-    PingService pingService = new PingService(ping, swarm.peers(), p.outbox());
+    PingService pingService = new PingService(ping, sched, swarm.peers(), p.outbox());
     swarm.addService(new IdentifyService(identify, swarm.peers()));
     swarm.addService(pingService);
     swarm.addService(gossip);

@@ -28,7 +28,7 @@ class IdentifyAndPingServiceTest {
       swarm = new SwarmNode(net, sched, cfg);
       Identify identify = new Identify(swarm.key, List::of, swarm.swarm.protocols(), sched, 5_000);
       swarm.swarm.addService(new IdentifyService(identify, swarm.swarm.peers()));
-      ping = new PingService(new Ping(sched, new Random(1), 5_000), swarm.swarm.peers(), port);
+      ping = new PingService(new Ping(sched, new Random(1), 5_000), sched, swarm.swarm.peers(), port);
       swarm.swarm.addService(ping);
       swarm.listen();
     }
@@ -84,5 +84,21 @@ class IdentifyAndPingServiceTest {
     assertThat(results).hasSize(2);
     assertThat(results.get(1).ok()).isTrue();
     assertThat(results.get(1).rttNanos()).isPositive();
+  }
+
+  @Test
+  void aPingWhoseConnectionClosesWhileThePeerStaysConnectedIsSentOnceMoreOnTheLiveOne() {
+    Node a = new Node();
+    Node b = new Node();
+    a.swarm.dial(b.swarm);
+    b.swarm.dial(a.swarm);
+    sched.advanceMillis(10); // both connections up, the loser still draining
+    io.leanp2p.transport.Connection used = a.swarm.swarm.peers().connection(b.swarm.id).orElseThrow();
+    a.ping.ping(b.swarm.id);
+    used.close("test: the remote closed it as its duplicate");
+    sched.advanceMillis(50);
+    assertThat(a.swarm.swarm.peers().isConnected(b.swarm.id)).isTrue();
+    assertThat(a.port.peer(NetworkEvent.PingResult.class)).singleElement()
+        .satisfies(r -> assertThat(r.ok()).as(String.valueOf(r.error())).isTrue());
   }
 }

@@ -83,6 +83,51 @@ class ReqRespServiceTest {
   }
 
   @Test
+  void aRequestResetWithAClosingDuplicateConnectionIsSentAgainOnTheSurvivorOnce() {
+    Node a = new Node();
+    Node b = new Node();
+    a.swarm.dial(b.swarm);
+    b.swarm.dial(a.swarm); // simultaneous dials: two connections, one survives
+    sched.advanceMillis(10);
+    io.leanp2p.transport.Connection first = a.swarm.swarm.peers().connection(b.swarm.id).orElseThrow();
+    byte[] status = new byte[80];
+    Arrays.fill(status, (byte) 3);
+    a.request(1, b, status);
+    sched.advanceMillis(5);
+    assertThat(b.port.inbound).hasSize(1); // reached b on the connection that is about to close
+    first.close("test: the remote closed it as its duplicate");
+    sched.advanceMillis(20);
+    assertThat(a.swarm.swarm.peers().isConnected(b.swarm.id)).isTrue();
+    assertThat(a.port.responses).as("no terminal event for the reset: the request was sent again").isEmpty();
+    assertThat(b.port.inbound).hasSize(2);
+    assertThat(b.port.inbound.get(1).data()).isEqualTo(status);
+    long channel = b.port.inbound.get(1).channelId();
+    b.answer(channel, status);
+    b.rr.endResponse(channel);
+    sched.advanceMillis(20);
+    assertThat(a.port.responses).hasSize(2);
+    assertThat(a.port.responses.get(1)).isInstanceOfSatisfying(NetworkEvent.EndOfStream.class,
+        e -> assertThat(e.requestId()).isEqualTo(1));
+    assertThat(a.port.slotsReleased).containsExactly(b.swarm.id);
+  }
+
+  @Test
+  void aRequestIsSentAgainAtMostOnceAndNotWhenThePeerIsGone() {
+    Node a = new Node();
+    Node b = new Node();
+    a.swarm.dial(b.swarm);
+    sched.advanceMillis(10);
+    a.request(1, b, new byte[80]);
+    sched.advanceMillis(5);
+    a.swarm.swarm.peers().connection(b.swarm.id).orElseThrow().close("test: the only connection closes");
+    sched.advanceMillis(20);
+    assertThat(a.swarm.swarm.peers().isConnected(b.swarm.id)).isFalse();
+    assertThat(a.port.response(NetworkEvent.RequestFailed.class)).singleElement()
+        .satisfies(f -> assertThat(f.error().kind()).isIn(RequestError.Kind.STREAM_RESET, RequestError.Kind.DISCONNECTED));
+    assertThat(a.port.slotsReleased).containsExactly(b.swarm.id);
+  }
+
+  @Test
   void aRequestToAPeerThatIsNotConnectedEndsAtOnce() {
     Node a = new Node();
     Node b = new Node();

@@ -81,6 +81,17 @@ final class Codes {
   static final int RPC_SHED = 8;
   static final int RPC_OTHER = 9;
 
+  // lean_p2p_command (what on_command_abandoned reports)
+  static final int CMD_PUBLISH = 0;
+  static final int CMD_SUBSCRIBE = 1;
+  static final int CMD_UNSUBSCRIBE = 2;
+  static final int CMD_DISCONNECT = 3;
+  static final int CMD_RESPONSE_CHUNK = 4;
+  static final int CMD_END_OF_STREAM = 5;
+  static final int CMD_ERROR_RESPONSE = 6;
+  static final int CMD_REPORT_VALIDATION = 7;
+  static final int CMD_OTHER = 8;
+
   // lean_p2p_log_level
   static final int LOG_DEBUG = 1;
   static final int LOG_INFO = 2;
@@ -102,6 +113,21 @@ final class Codes {
       case "TOO_LARGE" -> TOO_LARGE;
       case "TOO_MANY_REQUESTS" -> TOO_MANY_REQUESTS;
       default -> INVALID;
+    };
+  }
+
+  /** The {@code lean_p2p_command} of a {@code NetworkEvent.CommandAbandoned#command()} name. */
+  static int command(String leanNetworkMethod) {
+    return switch (String.valueOf(leanNetworkMethod)) {
+      case "publish" -> CMD_PUBLISH;
+      case "subscribe" -> CMD_SUBSCRIBE;
+      case "unsubscribe" -> CMD_UNSUBSCRIBE;
+      case "disconnect" -> CMD_DISCONNECT;
+      case "sendResponseChunk" -> CMD_RESPONSE_CHUNK;
+      case "endResponse" -> CMD_END_OF_STREAM;
+      case "sendErrorResponse" -> CMD_ERROR_RESPONSE;
+      case "reportValidation" -> CMD_REPORT_VALIDATION;
+      default -> CMD_OTHER;
     };
   }
 

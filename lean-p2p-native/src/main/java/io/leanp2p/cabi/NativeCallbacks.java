@@ -46,6 +46,9 @@ final class NativeCallbacks {
 
   static native void ping(long handle, String peer, long rttNanos, byte[] error);
 
+  /** Returns false when the network's gate was already closed (the adapter then logs it). */
+  static native boolean commandAbandoned(long handle, int command, String target, long channelId, byte[] reason);
+
   /** One log line for the host's {@code on_log} (or stderr). Log thread only. */
   static native void log(int level, byte[] utf8);
 }

@@ -26,6 +26,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One network of a native host: the adapter between liblean_p2p.so and {@link LeanNetwork}.
@@ -52,6 +54,9 @@ public final class NativeNetwork implements NetworkListener {
   static final int CB_MESH = 1 << 11;
   static final int CB_PUBLISHED = 1 << 12;
   static final int CB_PING = 1 << 13;
+  static final int CB_ABANDONED = 1 << 14;
+
+  private static final Logger LOG = LoggerFactory.getLogger(NativeNetwork.class);
 
   /** The adapter's own counter, readable through {@code lean_p2p_get_metric}. */
   static final String UNDECODABLE_METRIC = "leanp2p_native_gossip_undecodable_total";
@@ -69,6 +74,7 @@ public final class NativeNetwork implements NetworkListener {
   private static final ThreadLocal<String> REASON = new ThreadLocal<>();
 
   private final long handle;
+  private final String name;
   private final int callbacks;
   private final int maxPayload;
   private final CompletableFuture<LeanNetwork> network = new CompletableFuture<>();
@@ -77,8 +83,9 @@ public final class NativeNetwork implements NetworkListener {
   private volatile int startCode;
   private volatile String startMessage = ""; // also written by awaitReady on waiting threads
 
-  private NativeNetwork(long handle, int callbacks, int maxPayload) {
+  private NativeNetwork(long handle, String name, int callbacks, int maxPayload) {
     this.handle = handle;
+    this.name = name;
     this.callbacks = callbacks;
     this.maxPayload = maxPayload;
   }
@@ -100,7 +107,7 @@ public final class NativeNetwork implements NetworkListener {
   public static NativeNetwork start(
       long handle, String name, String keyHex, String listenCsv, String connectCsv, int callbacks,
       int[] limits, int flags) {
-    NativeNetwork n = new NativeNetwork(handle, callbacks, NetworkConfig.MAX_PAYLOAD);
+    NativeNetwork n = new NativeNetwork(handle, name, callbacks, NetworkConfig.MAX_PAYLOAD);
     NetworkConfig.Builder b = NetworkConfig.builder().name(name);
     if (keyHex != null && !keyHex.isBlank()) {
       String k = keyHex.strip();
@@ -209,7 +216,10 @@ public final class NativeNetwork implements NetworkListener {
     }
   }
 
-  /** Closes the network (idempotent; returns when everything is released). */
+  /**
+   * Closes the network (idempotent; returns when everything is released, after the outcome
+   * events of the commands it abandoned, which the host API never sheds).
+   */
   public void close() {
     net.close();
   }
@@ -467,8 +477,46 @@ public final class NativeNetwork implements NetworkListener {
           NativeCallbacks.ping(handle, p.peer().toBase58(), p.ok() ? p.rttNanos() : -1, p.ok() ? null : utf8(p.error()));
         }
       }
-      case NetworkEvent.CommandAbandoned a -> { } // TODO(native): no C callback yet for a command the closing network dropped
+      case NetworkEvent.CommandAbandoned a -> onAbandoned(a);
     }
+  }
+
+  /**
+   * An accepted command the closing network dropped: {@code on_command_abandoned}, or a WARN line
+   * (on_log / stderr) when the host set no such callback — never a silent drop.
+   */
+  private void onAbandoned(NetworkEvent.CommandAbandoned a) {
+    int command = Codes.command(a.command());
+    String target = str(a.target());
+    long channel = 0;
+    switch (command) {
+      case Codes.CMD_RESPONSE_CHUNK, Codes.CMD_END_OF_STREAM, Codes.CMD_ERROR_RESPONSE -> {
+        channel = channelOf(target);
+        target = channel > 0 ? "" : target; // an unexpected shape: keep the text for the host
+      }
+      case Codes.CMD_OTHER -> target = a.command() + " " + target;
+      default -> { }
+    }
+    if (!wants(CB_ABANDONED)) {
+      LOG.warn("{}: accepted command {} ({}) abandoned: {}", name, a.command(), a.target(), a.reason());
+    } else if (!NativeCallbacks.commandAbandoned(handle, command, target, channel, utf8(a.reason()))) {
+      // stopped from its own callback: no callback may run any more; say it in the log instead
+      LOG.warn("{}: accepted command {} ({}) abandoned: {} (not delivered: the network was stopped from its"
+          + " own callback)", name, a.command(), a.target(), a.reason());
+    }
+  }
+
+  /** The channel id of a CommandAbandoned target ({@code "channel <id>"}), or 0. */
+  static long channelOf(String target) {
+    String prefix = "channel ";
+    if (target != null && target.startsWith(prefix)) {
+      try {
+        return Long.parseLong(target.substring(prefix.length()).strip());
+      } catch (NumberFormatException e) {
+        return 0;
+      }
+    }
+    return 0;
   }
 
   private void onGossip(NetworkEvent.GossipMessage g) {

@@ -61,6 +61,25 @@ class CodesTest {
     }
   }
 
+  @Test
+  void everyAbandonedCommandOfTheHostApiHasItsNumber() {
+    // the names NetworkEvent.CommandAbandoned#command() uses (the LeanNetwork methods)
+    assertThat(Codes.command("publish")).isEqualTo(Codes.CMD_PUBLISH);
+    assertThat(Codes.command("subscribe")).isEqualTo(Codes.CMD_SUBSCRIBE);
+    assertThat(Codes.command("unsubscribe")).isEqualTo(Codes.CMD_UNSUBSCRIBE);
+    assertThat(Codes.command("disconnect")).isEqualTo(Codes.CMD_DISCONNECT);
+    assertThat(Codes.command("sendResponseChunk")).isEqualTo(Codes.CMD_RESPONSE_CHUNK);
+    assertThat(Codes.command("endResponse")).isEqualTo(Codes.CMD_END_OF_STREAM);
+    assertThat(Codes.command("sendErrorResponse")).isEqualTo(Codes.CMD_ERROR_RESPONSE);
+    assertThat(Codes.command("reportValidation")).isEqualTo(Codes.CMD_REPORT_VALIDATION);
+    assertThat(Codes.command("somethingNew")).isEqualTo(Codes.CMD_OTHER);
+    assertThat(Codes.command(null)).isEqualTo(Codes.CMD_OTHER);
+    assertThat(NativeNetwork.channelOf("channel 42")).isEqualTo(42);
+    assertThat(NativeNetwork.channelOf("channel x")).isZero();
+    assertThat(NativeNetwork.channelOf("/leanconsensus/t")).isZero();
+    assertThat(NativeNetwork.channelOf(null)).isZero();
+  }
+
   private static boolean hasField(String name) {
     try {
       Codes.class.getDeclaredField(name);

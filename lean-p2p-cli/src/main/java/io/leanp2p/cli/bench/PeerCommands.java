@@ -15,7 +15,7 @@ public final class PeerCommands {
 
   /** Our peer in a child JVM with this JVM's class path ({@code LEANP2P_PEER_JVM_OPTS} adds options). */
   public static List<String> ours(List<String> peerArgs) {
-    List<String> options = new ArrayList<>(List.of("-Xmx512m"));
+    List<String> options = new ArrayList<>(io.leanp2p.cli.JvmOptions.PEER);
     String extra = System.getenv("LEANP2P_PEER_JVM_OPTS"); // e.g. a JFR recording while profiling the bench
     if (extra != null && !extra.isBlank()) {
       options.addAll(List.of(extra.trim().split("\\s+")));

@@ -74,9 +74,9 @@ final class WorkerProcess implements AutoCloseable {
     return w;
   }
 
-  /** The child's command line: this JVM's java and class path, a small serial-GC heap. */
+  /** The child's command line: this JVM's java and class path, {@link io.leanp2p.cli.JvmOptions#DEVNET_WORKER}. */
   static List<String> command(List<String> workerArgs) {
-    return io.leanp2p.cli.ChildJvm.command(List.of("-Xmx384m", "-XX:+UseSerialGC"), "devnet-worker", workerArgs);
+    return io.leanp2p.cli.ChildJvm.command(io.leanp2p.cli.JvmOptions.DEVNET_WORKER, "devnet-worker", workerArgs);
   }
 
   int number() {

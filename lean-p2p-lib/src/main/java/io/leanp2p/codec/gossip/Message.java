@@ -18,6 +18,8 @@ public final class Message {
   private final String topic;
   private final byte[] signature;
   private final byte[] key;
+  /** {@link RpcCodec#messageParts}, computed on first send; owner thread only. */
+  private byte[][] encodedParts;
 
   public Message(byte[] from, byte[] data, byte[] seqno, String topic, byte[] signature, byte[] key) {
     this(copy(from), data == null ? new byte[0] : data.clone(), copy(seqno), topic, copy(signature), copy(key), true);
@@ -84,6 +86,19 @@ public final class Message {
 
   public byte[] key() {
     return copy(key);
+  }
+
+  /**
+   * This message's RPC encoding around its payload (see {@link RpcCodec#messageParts}), computed
+   * once: a message sent to several peers is encoded once and its payload never copied.
+   */
+  byte[][] encodedParts() {
+    byte[][] p = encodedParts;
+    if (p == null) {
+      p = RpcCodec.messageParts(this);
+      encodedParts = p;
+    }
+    return p;
   }
 
   byte[] fromRaw() {

@@ -90,7 +90,23 @@ public final class MessageId {
     return Arrays.copyOf(sha.digest(), LENGTH);
   }
 
+  /**
+   * A fresh SHA-256 digest, cloned from a prototype that is never updated (so sharing it is safe):
+   * a clone copies ~100 bytes of state, where {@code getInstance} looked the provider up, checked
+   * algorithm constraints and built the digest reflectively on every message (both on publish and
+   * on receipt).
+   */
   private static MessageDigest sha256() {
+    try {
+      return (MessageDigest) SHA256_PROTOTYPE.clone();
+    } catch (CloneNotSupportedException e) {
+      return newSha256();
+    }
+  }
+
+  private static final MessageDigest SHA256_PROTOTYPE = newSha256();
+
+  private static MessageDigest newSha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {

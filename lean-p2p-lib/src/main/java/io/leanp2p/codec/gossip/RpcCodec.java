@@ -1,6 +1,8 @@
 package io.leanp2p.codec.gossip;
 
 import io.leanp2p.util.DecodeException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -129,6 +131,43 @@ public final class RpcCodec {
     }
   }
 
+  /**
+   * The encoding of {@code m} as an RPC {@code publish} field around its payload: {@code
+   * [0]} everything before the payload bytes (field tag and length, {@code from}, the data field's
+   * tag and length), {@code [1]} everything after them ({@code seqno}, {@code topic}, {@code
+   * signature}, {@code key}). {@code [0] || data || [1]} is exactly what {@link #encode} writes for
+   * the message; with empty data {@code [0] || [1]} is. Computed once per message and shared by
+   * every peer it is sent to ({@link Message#encodedParts()}).
+   */
+  static byte[][] messageParts(Message m) {
+    byte[] data = m.dataUnsafe();
+    long size = messageSize(m);
+    int headLen = (int) (1 + varintSize(size) + optBytesSize(m.fromRaw())
+        + (data.length == 0 ? 0 : 1 + varintSize(data.length)));
+    byte[] head = new byte[headLen];
+    Writer w = new Writer(head);
+    w.tag(2, WT_LEN);
+    w.varint(size);
+    optBytes(w, 1, m.fromRaw());
+    if (data.length > 0) {
+      w.tag(2, WT_LEN);
+      w.varint(data.length);
+    }
+    byte[] topic = utf8(m.topic());
+    int tailLen = (int) (optBytesSize(m.seqnoRaw()) + optBytesSize(topic) + optBytesSize(m.signatureRaw())
+        + optBytesSize(m.keyRaw()));
+    byte[] tail = new byte[tailLen];
+    Writer t = new Writer(tail);
+    optBytes(t, 3, m.seqnoRaw());
+    optBytes(t, 4, topic);
+    optBytes(t, 5, m.signatureRaw());
+    optBytes(t, 6, m.keyRaw());
+    if (w.pos != head.length || t.pos != tail.length) {
+      throw new IllegalStateException("message part size mismatch");
+    }
+    return new byte[][] {head, tail};
+  }
+
   private static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
@@ -245,7 +284,24 @@ public final class RpcCodec {
     if (length > limits.maxRpcSize()) {
       throw DecodeException.tooLarge("RPC size", length, limits.maxRpcSize());
     }
-    Reader r = new Reader(in, offset, offset + length);
+    return decode(new Reader(Unpooled.wrappedBuffer(in), offset, offset + length), limits);
+  }
+
+  /**
+   * Decodes the readable bytes of {@code frame} (a whole RPC, e.g. a frame from {@link
+   * RpcFrameDecoder#decode(ByteBuf, List)}, possibly made of several buffers) as exactly one RPC.
+   * Message payloads and ids are copied out into arrays the result owns, once each; nothing keeps
+   * a reference to {@code frame}, which the caller still owns (and releases).
+   */
+  public static Rpc decode(ByteBuf frame, RpcLimits limits) throws DecodeException {
+    int length = frame.readableBytes();
+    if (length > limits.maxRpcSize()) {
+      throw DecodeException.tooLarge("RPC size", length, limits.maxRpcSize());
+    }
+    return decode(new Reader(frame, frame.readerIndex(), frame.readerIndex() + length), limits);
+  }
+
+  private static Rpc decode(Reader r, RpcLimits limits) throws DecodeException {
     Counts counts = new Counts(limits);
     List<SubOpts> subs = new ArrayList<>();
     List<Message> publish = new ArrayList<>();
@@ -467,16 +523,35 @@ public final class RpcCodec {
     }
   }
 
-  /** A bounded cursor over {@code in[pos, end)}. */
+  /**
+   * A bounded cursor over {@code in[pos, end)} (absolute indexes). Array-backed buffers are read
+   * through their array; others (direct or composite frames) through {@link ByteBuf#getByte}.
+   */
   private static final class Reader {
-    final byte[] in;
+    final ByteBuf in;
+    final byte[] arr;
+    final int arrOff;
     int pos;
     final int end;
 
-    Reader(byte[] in, int pos, int end) {
+    Reader(ByteBuf in, int pos, int end) {
       this.in = in;
+      this.arr = in.hasArray() ? in.array() : null;
+      this.arrOff = in.hasArray() ? in.arrayOffset() : 0;
       this.pos = pos;
       this.end = end;
+    }
+
+    private Reader(Reader parent, int pos, int end) {
+      this.in = parent.in;
+      this.arr = parent.arr;
+      this.arrOff = parent.arrOff;
+      this.pos = pos;
+      this.end = end;
+    }
+
+    private int next() {
+      return arr != null ? arr[arrOff + pos++] & 0xFF : in.getByte(pos++) & 0xFF;
     }
 
     /** Protobuf varint: up to 10 bytes, the 10th may only carry one bit. */
@@ -486,7 +561,7 @@ public final class RpcCodec {
         if (pos >= end) {
           throw DecodeException.truncated("varint runs past the end of its message");
         }
-        int b = in[pos++] & 0xFF;
+        int b = next();
         if (i == 9 && (b & 0xFE) != 0) {
           throw new DecodeException(DecodeException.Reason.TOO_LARGE, "varint exceeds 64 bits");
         }
@@ -510,31 +585,57 @@ public final class RpcCodec {
 
     Reader sub() throws DecodeException {
       int len = length();
-      Reader r = new Reader(in, pos, pos + len);
+      Reader r = new Reader(this, pos, pos + len);
       pos += len;
       return r;
     }
 
+    /** A length-prefixed field copied into a fresh array (the one copy of a payload). */
     byte[] bytes() throws DecodeException {
       int len = length();
       byte[] b = new byte[len];
-      System.arraycopy(in, pos, b, 0, len);
+      if (arr != null) {
+        System.arraycopy(arr, arrOff + pos, b, 0, len);
+      } else {
+        in.getBytes(pos, b, 0, len);
+      }
       pos += len;
       return b;
     }
 
     String string() throws DecodeException {
       int len = length();
+      // topics are ASCII: no decoder object, no direct-buffer view (the slow general path)
+      if (isAscii(pos, len)) {
+        String str = arr != null
+            ? new String(arr, arrOff + pos, len, StandardCharsets.ISO_8859_1)
+            : in.toString(pos, len, StandardCharsets.ISO_8859_1);
+        pos += len;
+        return str;
+      }
       CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT);
       try {
-        String s = dec.decode(ByteBuffer.wrap(in, pos, len)).toString();
+        ByteBuffer bb = arr != null ? ByteBuffer.wrap(arr, arrOff + pos, len) : in.nioBuffer(pos, len);
+        String str = dec.decode(bb).toString();
         pos += len;
-        return s;
+        return str;
       } catch (CharacterCodingException e) {
         throw new DecodeException(DecodeException.Reason.MALFORMED, "string is not valid UTF-8", e);
       }
+    }
+
+    private boolean isAscii(int from, int len) {
+      if (arr != null) {
+        for (int i = arrOff + from, end = i + len; i < end; i++) {
+          if (arr[i] < 0) {
+            return false;
+          }
+        }
+        return true;
+      }
+      return in.forEachByte(from, len, b -> b >= 0) == -1;
     }
 
     void skip(int wireType) throws DecodeException {

@@ -3,13 +3,17 @@ package io.leanp2p.codec.gossip;
 import io.leanp2p.multiformats.Varint;
 import io.leanp2p.util.DecodeException;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Incremental decoder of the gossipsub stream framing {@code uvarint(len) || rpc_bytes},
  * repeated. Feed it buffers as they arrive in any fragmentation; it returns each complete frame
- * body as a {@code byte[]} (copied at the boundary, so no pooled memory is retained).
+ * body either as a {@code byte[]} ({@link #decode(ByteBuf, List)}: copied at the boundary, so no
+ * pooled memory is retained) or, on the hot path, as a buffer made of the received buffers
+ * themselves ({@link #decodeFrames}: no copy; {@link RpcCodec#decode(ByteBuf, RpcLimits)} then
+ * copies each payload once into the array the message keeps).
  *
  * <p>A declared length above {@code maxFrameSize} is rejected as soon as the varint bytes prove
  * it, before anything is allocated; the body array is allocated only once its (checked) length is
@@ -23,6 +27,10 @@ public final class RpcFrameDecoder {
   private byte[] body;
   private int bodyPos;
   private boolean failed;
+  // zero-copy form: the declared length of the frame in progress (-1: reading a length), and its
+  // bytes so far when they span buffers
+  private int pendingLength = -1;
+  private CompositeByteBuf partial;
 
   public RpcFrameDecoder(int maxFrameSize) {
     if (maxFrameSize < 0) {
@@ -82,18 +90,7 @@ public final class RpcFrameDecoder {
   private void readHeaderByte(byte b) throws DecodeException {
     header[headerLen++] = b;
     if ((b & 0x80) != 0) {
-      if (headerLen == Varint.MAX_BYTES) {
-        throw new DecodeException(DecodeException.Reason.TOO_LARGE, "frame length varint too long");
-      }
-      // lower bound of the value so far: reject early when it already exceeds the limit
-      long lower = 0;
-      for (int i = 0; i < headerLen; i++) {
-        lower |= (long) (header[i] & 0x7F) << (7 * i);
-      }
-      if (headerLen >= 5 || lower > maxFrameSize) {
-        // 5 continuation bytes mean a value of at least 2^35
-        throw DecodeException.tooLarge("RPC frame length", ">= " + lower, maxFrameSize);
-      }
+      checkPartialLength();
       return;
     }
     Varint.Decoded d = Varint.decode(header, 0, maxFrameSize);
@@ -102,13 +99,96 @@ public final class RpcFrameDecoder {
     bodyPos = 0;
   }
 
+  /**
+   * Zero-copy form: consumes all readable bytes of {@code in} (does not release it) and appends
+   * each completed frame body to {@code out} as a buffer the caller owns and must release: a
+   * retained slice of {@code in} when the body lies inside it, else a composite of retained slices
+   * of the buffers it arrived in (never copied). Declared lengths are checked exactly as in {@link
+   * #decode(ByteBuf, List)}; a partial frame is held until {@link #release()}. Do not mix with the
+   * array form on one decoder.
+   */
+  public void decodeFrames(ByteBuf in, List<ByteBuf> out) throws DecodeException {
+    if (failed) {
+      throw new DecodeException(DecodeException.Reason.MALFORMED, "frame decoder failed earlier");
+    }
+    try {
+      while (in.isReadable()) {
+        if (partial == null && pendingLength < 0) {
+          readHeaderByteOnly(in.readByte());
+          if (pendingLength == 0) {
+            out.add(io.netty.buffer.Unpooled.EMPTY_BUFFER);
+            pendingLength = -1;
+          }
+          continue;
+        }
+        if (partial == null) {
+          if (in.readableBytes() >= pendingLength) {
+            out.add(in.readRetainedSlice(pendingLength));
+            pendingLength = -1;
+            continue;
+          }
+          partial = in.alloc().compositeBuffer(Integer.MAX_VALUE);
+        }
+        int n = Math.min(in.readableBytes(), pendingLength - partial.readableBytes());
+        partial.addComponent(true, in.readRetainedSlice(n));
+        if (partial.readableBytes() == pendingLength) {
+          out.add(partial);
+          partial = null;
+          pendingLength = -1;
+        }
+      }
+    } catch (DecodeException e) {
+      failed = true;
+      release();
+      throw e;
+    }
+  }
+
+  /** Releases a partially received frame of {@link #decodeFrames} (call when the stream ends). */
+  public void release() {
+    if (partial != null) {
+      partial.release();
+      partial = null;
+    }
+  }
+
+  /** The varint length of the next frame, as in {@link #readHeaderByte} but without allocating. */
+  private void readHeaderByteOnly(byte b) throws DecodeException {
+    header[headerLen++] = b;
+    if ((b & 0x80) != 0) {
+      checkPartialLength();
+      return;
+    }
+    Varint.Decoded d = Varint.decode(header, 0, maxFrameSize);
+    headerLen = 0;
+    pendingLength = (int) d.value();
+  }
+
+  private void checkPartialLength() throws DecodeException {
+    if (headerLen == Varint.MAX_BYTES) {
+      throw new DecodeException(DecodeException.Reason.TOO_LARGE, "frame length varint too long");
+    }
+    // lower bound of the value so far: reject early when it already exceeds the limit
+    long lower = 0;
+    for (int i = 0; i < headerLen; i++) {
+      lower |= (long) (header[i] & 0x7F) << (7 * i);
+    }
+    if (headerLen >= 5 || lower > maxFrameSize) {
+      // 5 continuation bytes mean a value of at least 2^35
+      throw DecodeException.tooLarge("RPC frame length", ">= " + lower, maxFrameSize);
+    }
+  }
+
   /** True when no partial frame is buffered (a clean place for the stream to end). */
   public boolean isIdle() {
-    return body == null && headerLen == 0;
+    return body == null && headerLen == 0 && partial == null && pendingLength < 0;
   }
 
   /** Bytes of the frame in progress that are still missing (0 when idle or reading a length). */
   public int pendingBodyBytes() {
+    if (pendingLength >= 0) {
+      return pendingLength - (partial == null ? 0 : partial.readableBytes());
+    }
     return body == null ? 0 : body.length - bodyPos;
   }
 }

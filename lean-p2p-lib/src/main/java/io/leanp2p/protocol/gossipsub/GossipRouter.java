@@ -415,7 +415,9 @@ public final class GossipRouter {
       }
     }
     counters.messagesDelivered++;
-    output.deliver(new GossipMessage(m.topic(), prep.decompressed(), m.data(), id.id.clone(), ps.id));
+    // the wire payload goes to the host as is (shared with the pending message and, after ACCEPT,
+    // the message cache): no defensive copy; the host must not modify it (see GossipMessage)
+    output.deliver(new GossipMessage(m.topic(), prep.decompressed(), m.dataUnsafe(), id.id.clone(), ps.id));
   }
 
   /**

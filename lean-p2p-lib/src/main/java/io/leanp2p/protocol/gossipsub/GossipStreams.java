@@ -94,6 +94,7 @@ public final class GossipStreams {
     RpcFrameDecoder decoder = new RpcFrameDecoder(limits.maxRpcSize());
     StreamHandler h = new StreamHandler() {
       boolean broken;
+      final List<ByteBuf> frames = new ArrayList<>(2);
 
       @Override
       public void onData(MuxedStream s, ByteBuf data) {
@@ -101,17 +102,23 @@ public final class GossipStreams {
           data.release();
           return;
         }
-        List<byte[]> frames;
+        // frames are the received buffers themselves (no copy); decoding copies each payload
+        // once into the array its message keeps
+        frames.clear();
         try {
-          frames = decoder.decode(data);
+          decoder.decodeFrames(data, frames);
         } catch (DecodeException e) {
           broken = true;
           framingErrors++;
           LOG.debug("gossip framing error from {}: {}", peer, e.getMessage());
+          releaseAll(frames);
           s.reset();
           return;
+        } finally {
+          data.release();
         }
-        for (byte[] f : frames) {
+        for (int i = 0; i < frames.size(); i++) {
+          ByteBuf f = frames.get(i);
           framesReceived++;
           Rpc rpc;
           try {
@@ -123,9 +130,17 @@ public final class GossipStreams {
               rpcDecodeErrors++;
             }
             continue;
+          } finally {
+            f.release();
           }
           onRpc.accept(peer, rpc);
         }
+        frames.clear();
+      }
+
+      @Override
+      public void onReset(MuxedStream s, String reason) {
+        decoder.release();
       }
 
       @Override
@@ -135,6 +150,7 @@ public final class GossipStreams {
 
       @Override
       public void onClosed(MuxedStream s) {
+        decoder.release();
         inbound.remove(peer, s);
       }
     };
@@ -184,13 +200,14 @@ public final class GossipStreams {
    */
   public void send(PeerId peer, Rpc rpc) {
     Outbound o = outbound.computeIfAbsent(peer, k -> new Outbound());
-    byte[] frame = RpcFrames.encode(rpc);
-    if (o.queuedBytes + frame.length > maxQueueBytes) {
+    // a message sent to several peers is encoded once and its payload shared, never copied
+    RpcFrames.Frame frame = RpcFrames.encodeShared(rpc);
+    if (o.queuedBytes + frame.length() > maxQueueBytes) {
       rpcsDroppedQueueFull++;
       return;
     }
     o.queue.add(frame);
-    o.queuedBytes += frame.length;
+    o.queuedBytes += frame.length();
     rpcsQueued++;
     o.drain();
   }
@@ -215,17 +232,24 @@ public final class GossipStreams {
 
   private final class Outbound {
     MuxedStream stream;
-    final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    final ArrayDeque<RpcFrames.Frame> queue = new ArrayDeque<>();
     long queuedBytes;
 
     void drain() {
       while (stream != null && !queue.isEmpty() && stream.isWritable()) {
-        byte[] f = queue.poll();
-        queuedBytes -= f.length;
-        bytesWritten += f.length;
-        stream.write(Unpooled.wrappedBuffer(f));
+        RpcFrames.Frame f = queue.poll();
+        queuedBytes -= f.length();
+        bytesWritten += f.length();
+        stream.write(f.toByteBuf());
       }
     }
+  }
+
+  private static void releaseAll(List<ByteBuf> frames) {
+    for (ByteBuf f : frames) {
+      f.release();
+    }
+    frames.clear();
   }
 
   /** All peers with an outbound stream or queue. */

@@ -22,11 +22,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A native QUIC bidirectional stream as a {@link MuxedStream}: writes of one event-loop task are
- * flushed together at its end and FIN rides on the last data frame (or an empty FIN frame queued
+ * flushed together at its end, or as soon as {@link #FLUSH_BYTES} are queued ahead of the newest
+ * one, and FIN rides on the last data frame (or an empty FIN frame queued
  * behind the data: Netty's {@code shutdownOutput} would overtake queued writes), the
- * input-shutdown event is {@link StreamHandler#onRemoteClose}, {@link #setReadPaused} is autoRead
- * (unread bytes stay in QUIC and are not credited back to the sender). It is also the last handler
- * of the stream channel's pipeline. All methods run on the connection's event loop.
+ * input-shutdown event is {@link StreamHandler#onRemoteClose}; reads are explicit and batched per
+ * loop turn ({@link #scheduleReadDrain}), and {@link #setReadPaused} stops them (unread bytes stay in
+ * QUIC and are not credited back to the sender). It is also the last handler of the stream
+ * channel's pipeline. All methods run on the connection's event loop.
  *
  * <p>Until a {@link StreamHandler} is installed autoRead is off, so early bytes wait inside QUIC's
  * flow-controlled receive buffer; the few chunks read in the same batch as a pause are held here.
@@ -39,7 +41,25 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
   private final Direction direction;
   private final ArrayDeque<ByteBuf> held = new ArrayDeque<>();
   private final ArrayDeque<PendingWrite> outbound = new ArrayDeque<>();
+  /** Reads per {@link #drainReads} turn before yielding to the loop's other work. */
+  private static final int MAX_DRAIN_READS = 8;
+
+  /**
+   * Bytes queued ahead of the newest write that make {@link #write} flush at once instead of at the
+   * end of the loop task: a response of many chunks starts leaving with its first chunk, while
+   * small writes of one task (gossip to one peer) still share packets.
+   */
+  static final int FLUSH_BYTES = 64 * 1024;
+
+  /** Unflushed bytes above which {@link #isWritable()} is false until the end-of-task flush. */
+  static final int WRITE_HIGH_WATER = 1024 * 1024;
+
+  private long unflushedBytes;
+  private boolean lastWritable = true;
   private boolean flushScheduled;
+  private boolean drainScheduled;
+  private boolean draining;
+  private long bytesRead;
   private boolean finPending;
   private StreamHandler handler;
   private boolean paused;
@@ -82,10 +102,7 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
     }
     this.handler = h;
     drain();
-    if (!paused && channel.isActive()) {
-      channel.config().setAutoRead(true);
-      channel.read();
-    }
+    scheduleReadDrain();
   }
 
   @Override
@@ -95,11 +112,53 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
       return channel.newFailedFuture(
           new IllegalStateException(reset ? "stream reset" : "write side closed"));
     }
-    log.trace("stream {} write {} bytes", channel.streamId(), data.readableBytes());
+    int n = data.readableBytes();
+    log.trace("stream {} write {} bytes", channel.streamId(), n);
+    if (!data.isDirect() && data.nioBufferCount() > 1) {
+      data = toDirect(data);
+    }
     ChannelPromise p = channel.newPromise();
     outbound.add(new PendingWrite(data, p));
+    unflushedBytes += n;
+    if (unflushedBytes - n >= FLUSH_BYTES) {
+      // enough queued ahead of this write: send it now (per chunk, not per loop task)
+      flushAllButNewest();
+    }
     scheduleFlush();
+    updateWritability();
     return p;
+  }
+
+  /**
+   * QUIC sends from native memory, so Netty copies a heap buffer into a direct one; for a buffer of
+   * several arrays (a gossip frame that shares its payload) it would first merge them into a fresh
+   * heap array. Copy each array straight into one pooled direct buffer instead: the one copy that
+   * has to happen, and no heap allocation.
+   */
+  private ByteBuf toDirect(ByteBuf data) {
+    try {
+      ByteBuf direct = channel.alloc().directBuffer(data.readableBytes());
+      for (java.nio.ByteBuffer part : data.nioBuffers()) {
+        direct.writeBytes(part);
+      }
+      return direct;
+    } finally {
+      data.release();
+    }
+  }
+
+  /**
+   * Hands every queued write but the newest to QUIC and flushes. The newest stays for the flush at
+   * the end of the task, so that a FIN from a {@link #closeWrite()} in the same task still rides
+   * on the last data frame.
+   */
+  private void flushAllButNewest() {
+    while (outbound.size() > 1) {
+      PendingWrite w = outbound.poll();
+      unflushedBytes -= w.data().readableBytes();
+      channel.write(w.data(), w.promise());
+    }
+    channel.flush();
   }
 
   private record PendingWrite(ByteBuf data, ChannelPromise promise) {}
@@ -123,6 +182,7 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
       failOutbound("stream reset");
       return;
     }
+    unflushedBytes = 0;
     PendingWrite w;
     while ((w = outbound.poll()) != null) {
       boolean last = outbound.isEmpty() && finPending;
@@ -141,9 +201,11 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
       channel.write(new DefaultQuicStreamFrame(Unpooled.EMPTY_BUFFER, true));
     }
     channel.flush();
+    updateWritability();
   }
 
   private void failOutbound(String why) {
+    unflushedBytes = 0;
     PendingWrite w;
     while ((w = outbound.poll()) != null) {
       w.data().release();
@@ -153,7 +215,19 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
 
   @Override
   public boolean isWritable() {
-    return channel.isWritable() && !localFinSent && !reset;
+    return channel.isWritable() && unflushedBytes < WRITE_HIGH_WATER && !localFinSent && !reset;
+  }
+
+  /**
+   * Reports a change of {@link #isWritable()} caused by our own queue (the channel's own changes
+   * arrive through {@link #channelWritabilityChanged}).
+   */
+  private void updateWritability() {
+    boolean w = isWritable();
+    if (w != lastWritable) {
+      lastWritable = w;
+      notifyWritability();
+    }
   }
 
   @Override
@@ -186,13 +260,46 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
     paused = p;
     if (!p) {
       drain();
+      scheduleReadDrain();
     }
-    if (handler != null && channel.isActive()) {
-      channel.config().setAutoRead(!p);
-      if (!p) {
+  }
+
+  /**
+   * Reads are batched per event-loop turn. autoRead stays off: Netty's QUIC reads a stream after
+   * every received packet (~1.3 KB) while a read is pending, which would hand the protocol one
+   * small buffer per packet. Instead one read stays "armed": the first packet of a turn delivers
+   * its bytes and schedules {@link #drainReads}, which runs after the loop has processed all the
+   * datagrams of this turn (up to 32 per recvmmsg) and takes everything QUIC buffered meanwhile in
+   * a few large reads, then arms again. Unread bytes stay in QUIC's flow-controlled receive buffer.
+   */
+  private void scheduleReadDrain() {
+    if (!drainScheduled && !draining && handler != null && !paused && !reset) {
+      drainScheduled = true;
+      channel.eventLoop().execute(this::drainReads);
+    }
+  }
+
+  private void drainReads() {
+    drainScheduled = false;
+    draining = true;
+    try {
+      for (int round = 0; round < MAX_DRAIN_READS; round++) {
+        if (handler == null || paused || reset || !channel.isActive()) {
+          return;
+        }
+        long before = bytesRead;
+        // reads what QUIC holds (a few buffers of up to 64 KiB); when it holds nothing the read
+        // stays pending: the stream is armed for the next packet
         channel.read();
+        if (bytesRead == before) {
+          return;
+        }
       }
+    } finally {
+      draining = false;
     }
+    // still more after MAX_DRAIN_READS reads: continue after the loop's other work
+    scheduleReadDrain();
   }
 
   @Override
@@ -209,6 +316,7 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
       return;
     }
     connection.markActivity();
+    bytesRead += buf.readableBytes();
     if (log.isTraceEnabled()) {
       log.trace("stream {} read {} bytes (handler={} paused={})", channel.streamId(), buf.readableBytes(), handler != null, paused);
     }
@@ -221,6 +329,7 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
       return;
     }
     deliver(buf);
+    scheduleReadDrain();
   }
 
   @Override
@@ -235,6 +344,11 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    lastWritable = isWritable();
+    notifyWritability();
+  }
+
+  private void notifyWritability() {
     if (handler != null && !closedDelivered) {
       try {
         handler.onWritabilityChanged(this);

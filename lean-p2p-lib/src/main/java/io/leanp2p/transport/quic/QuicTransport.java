@@ -6,6 +6,7 @@ import io.leanp2p.transport.CloseReason;
 import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.ConnectionException;
 import io.leanp2p.transport.Direction;
+import io.leanp2p.transport.EventLoops;
 import io.leanp2p.transport.Transport;
 import io.leanp2p.transport.TransportKind;
 import io.leanp2p.transport.quic.CertificateRejectedException.Reason;
@@ -18,7 +19,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicClientCodecBuilder;
 import io.netty.handler.codec.quic.QuicCodecBuilder;
@@ -58,9 +61,12 @@ import org.slf4j.LoggerFactory;
  * QUIC. Streams are native QUIC bidirectional streams, exposed as {@link
  * io.leanp2p.transport.MuxedStream}s; protocols negotiate with multistream-select on each.
  *
- * <p>Every channel (listening UDP sockets, one UDP socket per dial, QUIC connections and streams)
- * lives on the one {@link EventLoop} given at construction; all state here is touched only there
- * (public methods hop onto the loop). A dial's UDP channel closes when its QUIC connection closes.
+ * <p>Every channel (listening UDP sockets, the client endpoint all dials share, QUIC connections
+ * and streams) lives on the one {@link EventLoop} given at construction; all state here is touched
+ * only there (public methods hop onto the loop). The UDP sockets are epoll channels on an epoll
+ * loop and NIO channels on a NIO loop ({@link EventLoops}). Dials go out through one client
+ * endpoint per address family (one UDP socket and one QUIC client codec), bound on the first dial
+ * and closed with the transport.
  *
  * <p>Each listener and each dial gets a fresh P-256 TLS key and certificate signed by the identity
  * key ({@link Libp2pTls}); the peer's PeerId is taken from the certificate of that very
@@ -79,6 +85,8 @@ public final class QuicTransport implements Transport {
 
   private static final AttributeKey<QuicConnection> CONNECTION =
       AttributeKey.valueOf(QuicTransport.class, "connection");
+  private static final AttributeKey<PeerId> EXPECTED_PEER =
+      AttributeKey.valueOf(QuicTransport.class, "expectedPeer");
 
   /** Keeps a quiet connection alive, e.g. by a libp2p ping; called on the event loop. */
   @FunctionalInterface
@@ -98,6 +106,8 @@ public final class QuicTransport implements Transport {
   private final Libp2pTrustManager trust;
   private QuicSslContext clientSsl;
   private java.time.Instant clientSslCreated;
+  private ChannelFuture clientUdp4;
+  private ChannelFuture clientUdp6;
 
   // ---- loop-owned state ----
   private final List<Channel> listeners = new ArrayList<>();
@@ -196,7 +206,7 @@ public final class QuicTransport implements Transport {
       bindTo = addr.toSocketAddress();
       CertAndKey ck = Libp2pTls.generate(identity, random, clock.instant());
       QuicSslContext ssl =
-          QuicSslContextBuilder.forServer(ck.tlsKey(), null, ck.certificate())
+          QuicSslContextBuilder.forServer(CertificateKeyManager.factory(ck), null) // no PKCS#12 store
               .clientAuth(ClientAuth.REQUIRE)
               .trustManager(trust)
               .applicationProtocols(ALPN)
@@ -315,9 +325,6 @@ public final class QuicTransport implements Transport {
       if (conn != null) {
         conn.closeWith(reason);
       }
-      if (udp != null) {
-        udp.close();
-      }
       log.debug("dial {} failed: {}", addr, reason);
       promise.tryFailure(new ConnectionException(reason, cause));
     }
@@ -339,23 +346,10 @@ public final class QuicTransport implements Transport {
       return;
     }
     final InetSocketAddress remote;
-    final ChannelHandler codec;
+    final ChannelFuture endpoint;
     try {
       remote = addr.toSocketAddress();
-      QuicSslContext ssl = clientSsl();
-      codec =
-          common(new QuicClientCodecBuilder())
-              .sslContext(ssl)
-              // This dial's engine carries the PeerId it expects, checked during the handshake.
-              .sslEngineProvider(
-                  ch -> {
-                    var engine = ssl.newEngine(ch.alloc());
-                    if (expected != null) {
-                      engine.getSession().putValue(Libp2pTrustManager.EXPECTED, expected);
-                    }
-                    return engine;
-                  })
-              .build();
+      endpoint = clientEndpoint(remote.getAddress() instanceof Inet4Address);
     } catch (RuntimeException e) {
       d.fail(CloseReason.of(CloseReason.Kind.REFUSED, e.getMessage()), e);
       return;
@@ -367,40 +361,77 @@ public final class QuicTransport implements Transport {
             () -> d.fail(CloseReason.of(CloseReason.Kind.TIMEOUT, "handshake not done in " + limitMs + " ms"), null),
             limitMs,
             TimeUnit.MILLISECONDS);
-    InetSocketAddress local =
-        new InetSocketAddress(remote.getAddress() instanceof Inet4Address ? "0.0.0.0" : "::", 0);
+    if (endpoint.isDone()) {
+      connectVia(d, endpoint, remote);
+    } else {
+      endpoint.addListener(f -> connectVia(d, endpoint, remote));
+    }
+  }
+
+  /** Starts the QUIC handshake of {@code d} on the (bound) client endpoint. */
+  private void connectVia(Dial d, ChannelFuture endpoint, InetSocketAddress remote) {
+    if (!endpoint.isSuccess()) {
+      d.fail(CloseReason.of(CloseReason.Kind.IO_ERROR, "bind: " + endpoint.cause()), endpoint.cause());
+      return;
+    }
+    if (d.done) {
+      return;
+    }
+    d.udp = endpoint.channel();
+    QuicChannel.newBootstrap(d.udp)
+        // the dial's expected PeerId, read by the endpoint's engine provider for this connection
+        .attr(EXPECTED_PEER, d.expected)
+        .handler(
+            new ChannelInitializer<QuicChannel>() {
+              @Override
+              protected void initChannel(QuicChannel ch) {
+                QuicConnection conn = new QuicConnection(QuicTransport.this, ch, Direction.OUTBOUND);
+                ch.attr(CONNECTION).set(conn);
+                d.conn = conn;
+                ch.pipeline().addLast(new ConnectionHandler(conn));
+              }
+            })
+        .streamHandler(inboundStreams)
+        .remoteAddress(remote)
+        .connect()
+        .addListener((Future<QuicChannel> cf) -> onDialConnected(d, cf));
+  }
+
+  /**
+   * The UDP endpoint all dials of one address family share: one socket and one client QUIC codec
+   * (one native quiche config, whose creation loads the system CA store that libp2p TLS never
+   * uses: ~5 ms per dial when each dial had its own) for every outbound connection, as quinn and
+   * quic-go do. Connections are told apart by their connection ids. Bound on first use; if the
+   * socket ever closes, the next dial binds a new one.
+   */
+  private ChannelFuture clientEndpoint(boolean ipv4) {
+    ChannelFuture f = ipv4 ? clientUdp4 : clientUdp6;
+    if (f != null && (!f.isDone() || (f.isSuccess() && f.channel().isOpen()))) {
+      return f;
+    }
+    ChannelHandler codec =
+        common(new QuicClientCodecBuilder())
+            // each connection's engine carries the PeerId its dial expects, checked during the
+            // handshake (the context is renewed daily; each engine takes the current one)
+            .sslEngineProvider(
+                ch -> {
+                  var engine = clientSsl().newEngine(ch.alloc());
+                  PeerId expected = ch.attr(EXPECTED_PEER).get();
+                  if (expected != null) {
+                    engine.getSession().putValue(Libp2pTrustManager.EXPECTED, expected);
+                  }
+                  return engine;
+                })
+            .build();
+    InetSocketAddress local = new InetSocketAddress(ipv4 ? "0.0.0.0" : "::", 0);
     ChannelFuture bind = udpBootstrap(codec).bind(local);
-    d.udp = bind.channel();
-    trackUdp(d.udp);
-    bind.addListener(
-        f -> {
-          if (!f.isSuccess()) {
-            d.fail(CloseReason.of(CloseReason.Kind.IO_ERROR, "bind: " + f.cause()), f.cause());
-            return;
-          }
-          if (d.done) {
-            d.udp.close();
-            return;
-          }
-          QuicChannel.newBootstrap(d.udp)
-              .handler(
-                  new ChannelInitializer<QuicChannel>() {
-                    @Override
-                    protected void initChannel(QuicChannel ch) {
-                      QuicConnection conn =
-                          new QuicConnection(QuicTransport.this, ch, Direction.OUTBOUND);
-                      ch.attr(CONNECTION).set(conn);
-                      d.conn = conn;
-                      ch.pipeline().addLast(new ConnectionHandler(conn));
-                      // The dial's UDP socket lives exactly as long as its QUIC connection.
-                      ch.closeFuture().addListener(x -> d.udp.close());
-                    }
-                  })
-              .streamHandler(inboundStreams)
-              .remoteAddress(remote)
-              .connect()
-              .addListener((Future<QuicChannel> cf) -> onDialConnected(d, cf));
-        });
+    trackUdp(bind.channel());
+    if (ipv4) {
+      clientUdp4 = bind;
+    } else {
+      clientUdp6 = bind;
+    }
+    return bind;
   }
 
   private void onDialConnected(Dial d, Future<QuicChannel> cf) {
@@ -652,9 +683,6 @@ public final class QuicTransport implements Transport {
           PromiseCombiner all = new PromiseCombiner(loop);
           for (Dial d : new ArrayList<>(dialsInFlight)) {
             d.fail(CloseReason.of(CloseReason.Kind.LOCAL_CLOSE, "transport closed"), null);
-            if (d.udp != null) {
-              all.add(d.udp.closeFuture());
-            }
           }
           PromiseCombiner conns = new PromiseCombiner(loop);
           List<QuicConnection> closing = new ArrayList<>(connections);
@@ -672,6 +700,11 @@ public final class QuicTransport implements Transport {
             guard.cancel(false);
             for (Channel l : new ArrayList<>(listeners)) {
               all.add(l.close());
+            }
+            for (ChannelFuture c : new ChannelFuture[] {clientUdp4, clientUdp6}) {
+              if (c != null) {
+                all.add(c.channel().close());
+              }
             }
             all.finish(done);
           });
@@ -751,7 +784,7 @@ public final class QuicTransport implements Transport {
       CertAndKey ck = Libp2pTls.generate(identity, random, now);
       clientSsl =
           QuicSslContextBuilder.forClient()
-              .keyManager(ck.tlsKey(), null, ck.certificate())
+              .keyManager(CertificateKeyManager.factory(ck), null) // no PKCS#12 store
               .trustManager(trust)
               .applicationProtocols(ALPN)
               .build();
@@ -760,17 +793,34 @@ public final class QuicTransport implements Transport {
     return clientSsl;
   }
 
+  /**
+   * A UDP socket on the network's loop. On an epoll loop it reads with {@code recvmmsg} (up to
+   * {@link EventLoops#RECVMMSG_DATAGRAMS} datagrams of at most {@link EventLoops#MAX_DATAGRAM}
+   * bytes per call) and writes a flush's datagrams with {@code sendmmsg}; on NIO one datagram per
+   * syscall. No UDP GSO / GRO: GSO (16 segments) cost the receiver more CPU than it saved the
+   * sender on loopback, and GRO collapsed throughput (docs/benchmarks.md).
+   */
   private Bootstrap udpBootstrap(ChannelHandler codec) {
-    return new Bootstrap()
-        .group(loop)
-        .channel(NioDatagramChannel.class)
-        .option(io.netty.channel.ChannelOption.SO_RCVBUF, cfg.socketBufferBytes())
-        .option(io.netty.channel.ChannelOption.SO_SNDBUF, cfg.socketBufferBytes())
-        .handler(codec);
+    Bootstrap b =
+        new Bootstrap()
+            .group(loop)
+            .channel(EventLoops.datagramChannel(loop))
+            .option(ChannelOption.SO_RCVBUF, cfg.socketBufferBytes())
+            .option(ChannelOption.SO_SNDBUF, cfg.socketBufferBytes())
+            .handler(codec);
+    if (EventLoops.isEpoll(loop)) {
+      b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, EventLoops.MAX_DATAGRAM)
+          .option(
+              ChannelOption.RCVBUF_ALLOCATOR,
+              new FixedRecvByteBufAllocator(EventLoops.MAX_DATAGRAM * EventLoops.RECVMMSG_DATAGRAMS));
+    }
+    return b;
   }
 
   private <B extends QuicCodecBuilder<B>> B common(B b) {
     return b.maxIdleTimeout(cfg.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        // the largest datagram a recvmmsg slot holds (NIO reads up to 2048): peers stay below it
+        .maxRecvUdpPayloadSize(EventLoops.MAX_DATAGRAM)
         .initialMaxData(cfg.connectionWindow())
         .initialMaxStreamDataBidirectionalLocal(cfg.streamWindow())
         .initialMaxStreamDataBidirectionalRemote(cfg.streamWindow())

@@ -8,6 +8,7 @@ import io.leanp2p.transport.CloseReason;
 import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.ConnectionException;
 import io.leanp2p.transport.Direction;
+import io.leanp2p.transport.EventLoops;
 import io.leanp2p.transport.EnumCounters;
 import io.leanp2p.transport.Transport;
 import io.leanp2p.transport.TransportKind;
@@ -23,8 +24,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
@@ -54,7 +53,7 @@ public final class TcpTransport implements Transport {
   private boolean closed;
 
   /**
-   * @param loop the network's single event loop (NIO)
+   * @param loop the network's single event loop (epoll or NIO: the channels follow it)
    * @param identity our libp2p identity key
    * @param listener receives every new connection (on the loop)
    * @param sched timers (the loop's in production)
@@ -170,7 +169,7 @@ public final class TcpTransport implements Transport {
     ServerBootstrap b =
         new ServerBootstrap()
             .group(loop)
-            .channel(NioServerSocketChannel.class)
+            .channel(EventLoops.serverSocketChannel(loop))
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(
                 ChannelOption.WRITE_BUFFER_WATER_MARK,
@@ -213,7 +212,7 @@ public final class TcpTransport implements Transport {
     Bootstrap b =
         new Bootstrap()
             .group(loop)
-            .channel(NioSocketChannel.class)
+            .channel(EventLoops.socketChannel(loop))
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
             .option(

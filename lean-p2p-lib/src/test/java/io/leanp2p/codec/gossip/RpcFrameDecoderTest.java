@@ -44,6 +44,65 @@ class RpcFrameDecoderTest {
     }
   }
 
+  /**
+   * The zero-copy form under every fragmentation: the frames are the received buffers (slices or
+   * composites of them), decode to the same RPCs as the array form, and every buffer is released.
+   */
+  @Test
+  void zeroCopyFramesUnderEveryFragmentation() throws Exception {
+    List<Rpc> rpcs = List.of(
+        Rpc.ofSubscriptions(List.of(new SubOpts(true, T))),
+        Rpc.EMPTY,
+        Rpc.ofPublish(List.of(Message.anonymous(T, new byte[3000]))),
+        Rpc.ofPublish(List.of(Message.anonymous(T, new byte[] {1, 2, 3}), Message.anonymous(T, new byte[5000]))),
+        Rpc.ofControl(new ControlMessage(List.of(), List.of(), List.of(new ControlGraft(T)),
+            List.of(new ControlPrune(T, 60)), List.of())));
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    for (Rpc r : rpcs) {
+      all.write(RpcFrames.encodeShared(r).toArray());
+    }
+    byte[] stream = all.toByteArray();
+    for (Splits.Split s : Splits.of(stream, 400, 30)) {
+      RpcFrameDecoder dec = new RpcFrameDecoder(1 << 20);
+      List<ByteBuf> frames = new ArrayList<>();
+      List<ByteBuf> inputs = new ArrayList<>();
+      for (byte[] piece : s.pieces()) {
+        ByteBuf in = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(piece.length).writeBytes(piece);
+        dec.decodeFrames(in, frames);
+        inputs.add(in);
+        in.release();
+      }
+      assertThat(dec.isIdle()).as(s.name()).isTrue();
+      List<Rpc> got = new ArrayList<>();
+      for (ByteBuf f : frames) {
+        got.add(RpcCodec.decode(f, RpcLimits.DEFAULT));
+        f.release();
+      }
+      assertThat(got).as(s.name()).isEqualTo(rpcs);
+      for (ByteBuf in : inputs) {
+        assertThat(in.refCnt()).as(s.name()).isZero();
+      }
+    }
+  }
+
+  @Test
+  void zeroCopyPartialFrameIsReleasedAndOversizeRejected() throws Exception {
+    RpcFrameDecoder dec = new RpcFrameDecoder(1000);
+    List<ByteBuf> frames = new ArrayList<>();
+    ByteBuf a = Unpooled.buffer().writeBytes(Hex.decode("0a0102"));
+    dec.decodeFrames(a, frames);
+    a.release();
+    assertThat(frames).isEmpty();
+    assertThat(dec.pendingBodyBytes()).isEqualTo(8);
+    assertThat(a.refCnt()).isEqualTo(1); // held by the partial frame
+    dec.release();
+    assertThat(a.refCnt()).isZero();
+    RpcFrameDecoder small = new RpcFrameDecoder(100);
+    ByteBuf big = Unpooled.wrappedBuffer(Hex.decode("e501"));
+    assertThatThrownBy(() -> small.decodeFrames(big, frames)).isInstanceOf(DecodeException.class);
+    big.release();
+  }
+
   @Test
   void rejectsOversizedDeclaredLengthBeforeAllocating() {
     RpcFrameDecoder dec = new RpcFrameDecoder(RpcLimits.DEFAULT.maxRpcSize());

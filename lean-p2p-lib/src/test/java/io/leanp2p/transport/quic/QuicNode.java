@@ -13,7 +13,6 @@ import io.leanp2p.util.Scheduler;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.Future;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -33,10 +32,9 @@ final class QuicNode implements AutoCloseable {
   static final String ECHO = "/leanp2p/test/echo/1.0.0";
   static final Duration T = Duration.ofSeconds(10);
 
-  final MultiThreadIoEventLoopGroup group =
-      new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-  final EventLoop loop = group.next();
-  final Scheduler sched = Scheduler.of(loop);
+  final MultiThreadIoEventLoopGroup group;
+  final EventLoop loop;
+  final Scheduler sched;
   final PrivateKey identity;
   final PeerId peerId;
   final ProtocolRegistry registry = new ProtocolRegistry();
@@ -48,6 +46,18 @@ final class QuicNode implements AutoCloseable {
   }
 
   QuicNode(QuicConfig cfg, PrivateKey identity, QuicTransport.KeepAlive keepAlive) {
+    this(cfg, identity, keepAlive, io.leanp2p.transport.EventLoops.ioHandlerFactory());
+  }
+
+  /** A node whose loop does the given I/O (epoll or NIO; the transport follows the loop). */
+  QuicNode(QuicConfig cfg, io.netty.channel.IoHandlerFactory io) {
+    this(cfg, Secp256k1PrivateKey.generate(new SecureRandom()), null, io);
+  }
+
+  QuicNode(QuicConfig cfg, PrivateKey identity, QuicTransport.KeepAlive keepAlive, io.netty.channel.IoHandlerFactory io) {
+    this.group = new MultiThreadIoEventLoopGroup(1, io);
+    this.loop = group.next();
+    this.sched = Scheduler.of(loop);
     this.identity = identity;
     this.peerId = PeerId.fromPublicKey(identity.publicKey());
     registry.register(ECHO, QuicNode::echo);

@@ -47,7 +47,7 @@ final class RawQuic {
             .build();
     return new Bootstrap()
         .group(loop)
-        .channel(NioDatagramChannel.class)
+        .channel(io.leanp2p.transport.EventLoops.datagramChannel(loop))
         .handler(codec)
         .bind(new InetSocketAddress("127.0.0.1", 0))
         .sync()
@@ -100,7 +100,7 @@ final class RawQuic {
             .build();
     return new Bootstrap()
         .group(loop)
-        .channel(NioDatagramChannel.class)
+        .channel(io.leanp2p.transport.EventLoops.datagramChannel(loop))
         .handler(codec)
         .bind(new InetSocketAddress("127.0.0.1", 0))
         .sync()

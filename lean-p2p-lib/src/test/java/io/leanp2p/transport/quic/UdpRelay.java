@@ -19,7 +19,7 @@ final class UdpRelay implements AutoCloseable {
     ch =
         new Bootstrap()
             .group(loop)
-            .channel(NioDatagramChannel.class)
+            .channel(io.leanp2p.transport.EventLoops.datagramChannel(loop))
             .handler(
                 new SimpleChannelInboundHandler<DatagramPacket>() {
                   @Override

@@ -127,6 +127,51 @@ public final class CipherState {
     }
   }
 
+  /** Encrypts {@code len} bytes of {@code src} at {@code off} and appends ciphertext plus tag to {@code out}. */
+  public void encrypt(byte[] src, int off, int len, ByteBuf out) throws NoiseException {
+    init(Cipher.ENCRYPT_MODE);
+    try {
+      out.ensureWritable(len + TAG);
+      int n;
+      if (out.hasArray()) {
+        n = cipher.doFinal(src, off, len, out.array(), out.arrayOffset() + out.writerIndex());
+        out.writerIndex(out.writerIndex() + n);
+      } else {
+        byte[] dst = scratchOut(len + TAG);
+        n = cipher.doFinal(src, off, len, dst, 0);
+        out.writeBytes(dst, 0, n);
+      }
+      nonce++;
+    } catch (GeneralSecurityException e) {
+      throw new NoiseException("encryption failed", e);
+    }
+  }
+
+  /** Decrypts {@code len} bytes of {@code src} at {@code off} and appends plaintext to {@code out}. */
+  public void decrypt(byte[] src, int off, int len, ByteBuf out) throws NoiseException {
+    if (len < TAG) {
+      throw new NoiseException("frame shorter than the tag");
+    }
+    init(Cipher.DECRYPT_MODE);
+    try {
+      out.ensureWritable(len - TAG);
+      int n;
+      if (out.hasArray()) {
+        n = cipher.doFinal(src, off, len, out.array(), out.arrayOffset() + out.writerIndex());
+        out.writerIndex(out.writerIndex() + n);
+      } else {
+        byte[] dst = scratchOut(len);
+        n = cipher.doFinal(src, off, len, dst, 0);
+        out.writeBytes(dst, 0, n);
+      }
+      nonce++;
+    } catch (AEADBadTagException e) {
+      throw new NoiseException("authentication failed (bad tag)", e);
+    } catch (GeneralSecurityException e) {
+      throw new NoiseException("decryption failed", e);
+    }
+  }
+
   /** Decrypts {@code len} bytes of {@code in} at {@code index} and appends plaintext to {@code out}. */
   public void decrypt(ByteBuf in, int index, int len, ByteBuf out) throws NoiseException {
     if (len < TAG) {

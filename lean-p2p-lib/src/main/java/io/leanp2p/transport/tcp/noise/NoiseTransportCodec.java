@@ -7,7 +7,6 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,7 +22,14 @@ public final class NoiseTransportCodec extends ChannelDuplexHandler {
 
   private final CipherState sender;
   private final CipherState receiver;
-  private ByteBuf cumulation;
+  /**
+   * The one frame that straddles two reads: its 2-byte length, then its ciphertext gathered here
+   * (allocated on the first straddle, at most {@code 2 + 65535} bytes). Whole frames inside a
+   * read are decrypted where they are, with no cumulation.
+   */
+  private byte[] partial;
+  /** Bytes of {@link #partial} filled; 0 when no frame is pending. */
+  private int partialFill;
   private CompositeByteBuf pending;
   private final List<ChannelPromise> pendingPromises = new ArrayList<>();
   private boolean failed;
@@ -33,6 +39,12 @@ public final class NoiseTransportCodec extends ChannelDuplexHandler {
     this.receiver = receiver;
   }
 
+  /**
+   * Decrypts every complete frame of this read into one plaintext buffer passed on as one message.
+   * A frame that continues into the next read is copied once into {@link #partial} (the only copy
+   * of received bytes besides the decryption itself: direct socket buffers need one copy into an
+   * array anyway, as the JDK's ChaCha20-Poly1305 is far faster on arrays).
+   */
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (!(msg instanceof ByteBuf in)) {
@@ -43,62 +55,115 @@ public final class NoiseTransportCodec extends ChannelDuplexHandler {
       in.release();
       return;
     }
-    cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
     ByteBuf out = null;
     try {
-      while (cumulation.readableBytes() >= 2) {
-        int idx = cumulation.readerIndex();
-        int len = cumulation.getUnsignedShort(idx);
+      out = ctx.alloc().heapBuffer(partialFill + in.readableBytes()); // >= all plaintext of this read
+      if (partialFill > 0 && !completePartial(in, out)) {
+        return; // everything went into the pending frame
+      }
+      while (in.readableBytes() >= 2) {
+        int idx = in.readerIndex();
+        int len = in.getUnsignedShort(idx);
         if (len < CipherState.TAG) {
           fail(ctx, "noise frame of " + len + " bytes is shorter than its tag");
           return;
         }
-        if (cumulation.readableBytes() < 2 + len) {
+        if (in.readableBytes() < 2 + len) {
           break;
         }
-        if (out == null) {
-          out = ctx.alloc().heapBuffer(cumulation.readableBytes()); // >= all plaintext of this read
+        receiver.decrypt(in, idx + 2, len, out);
+        in.skipBytes(2 + len);
+      }
+      int rest = in.readableBytes();
+      if (rest > 0) {
+        if (partial == null) {
+          partial = new byte[2 + 65535];
         }
-        receiver.decrypt(cumulation, idx + 2, len, out);
-        cumulation.skipBytes(2 + len);
+        in.readBytes(partial, 0, rest);
+        partialFill = rest;
+        if (rest >= 2 && frameLength() < CipherState.TAG) {
+          fail(ctx, "noise frame of " + frameLength() + " bytes is shorter than its tag");
+          return;
+        }
       }
     } catch (NoiseException e) {
       fail(ctx, e.getMessage());
       return;
     } finally {
-      if (cumulation != null && !cumulation.isReadable()) {
-        cumulation.release();
-        cumulation = null;
-      } else if (cumulation != null && cumulation.refCnt() == 1) {
-        // a partial frame stays: without compaction a steady stream grows the buffer without end
-        // (each append past its capacity reallocates and copies everything)
-        cumulation.discardSomeReadBytes();
-      }
+      in.release();
       if (failed && out != null) {
         out.release();
         out = null;
       }
-    }
-    if (out != null) {
-      if (out.isReadable()) {
-        ctx.fireChannelRead(out);
-      } else {
-        out.release(); // frames with empty plaintext
+      if (out != null) {
+        if (out.isReadable()) {
+          ctx.fireChannelRead(out);
+        } else {
+          out.release(); // frames with empty plaintext, or only a partial frame so far
+        }
       }
     }
   }
 
-  /** Capacity of the buffer holding a partial frame between reads (0 when none), for tests. */
+  private int frameLength() {
+    return ((partial[0] & 0xff) << 8) | (partial[1] & 0xff);
+  }
+
+  /**
+   * Feeds {@code in} into the pending frame; decrypts it into {@code out} once whole.
+   *
+   * @return true when the frame was completed (the rest of {@code in} follows), false when
+   *     {@code in} was used up
+   */
+  private boolean completePartial(ByteBuf in, ByteBuf out) throws NoiseException {
+    if (partialFill < 2) {
+      int n = Math.min(2 - partialFill, in.readableBytes());
+      in.readBytes(partial, partialFill, n);
+      partialFill += n;
+      if (partialFill < 2) {
+        return false;
+      }
+      if (frameLength() < CipherState.TAG) {
+        throw new NoiseException("noise frame of " + frameLength() + " bytes is shorter than its tag");
+      }
+    }
+    int total = 2 + frameLength();
+    int n = Math.min(total - partialFill, in.readableBytes());
+    in.readBytes(partial, partialFill, n);
+    partialFill += n;
+    if (partialFill < total) {
+      return false;
+    }
+    partialFill = 0;
+    receiver.decrypt(partial, 2, total - 2, out);
+    return true;
+  }
+
+  /**
+   * Encrypts {@code len} bytes of {@code plain} at {@code index}. When they lie inside one heap
+   * component (the usual case: a Yamux frame's payload slice of a protocol's array), straight from
+   * that component's array; only chunks that span components are gathered first.
+   */
+  private void encryptChunk(CompositeByteBuf plain, int index, int len, ByteBuf out)
+      throws NoiseException {
+    int c = plain.toComponentIndex(index);
+    int start = plain.toByteIndex(c);
+    ByteBuf comp = plain.internalComponent(c);
+    if (comp.hasArray() && index + len <= start + comp.readableBytes()) {
+      sender.encrypt(comp.array(), comp.arrayOffset() + comp.readerIndex() + (index - start), len, out);
+    } else {
+      sender.encrypt(plain, index, len, out);
+    }
+  }
+
+  /** Capacity held for a frame that straddles reads (0 when none ever did), for tests. */
   int cumulationCapacity() {
-    return cumulation == null ? 0 : cumulation.capacity();
+    return partial == null ? 0 : partial.length;
   }
 
   private void fail(ChannelHandlerContext ctx, String detail) {
     failed = true;
-    if (cumulation != null) {
-      cumulation.release();
-      cumulation = null;
-    }
+    partialFill = 0;
     ChannelCloseReason.close(ctx.channel(), CloseReason.of(CloseReason.Kind.PROTOCOL_ERROR, "noise: " + detail));
   }
 
@@ -130,19 +195,27 @@ public final class NoiseTransportCodec extends ChannelDuplexHandler {
       List<ChannelPromise> promises = new ArrayList<>(pendingPromises);
       pendingPromises.clear();
       int n = plain.readableBytes();
-      int frames = (n + MAX_PLAINTEXT - 1) / MAX_PLAINTEXT;
-      ByteBuf out = ctx.alloc().heapBuffer(n + frames * (2 + CipherState.TAG));
+      // one output buffer per frame (at most 64 KiB): sizes the pooled allocator reuses; a large
+      // write (a 512 KiB block) otherwise took a fresh allocator chunk each time
+      ByteBuf out = null;
       try {
         int idx = plain.readerIndex();
         while (n > 0) {
           int chunk = Math.min(n, MAX_PLAINTEXT);
+          out = ctx.alloc().heapBuffer(2 + chunk + CipherState.TAG);
           out.writeShort(chunk + CipherState.TAG);
-          sender.encrypt(plain, idx, chunk, out);
+          encryptChunk(plain, idx, chunk, out);
           idx += chunk;
           n -= chunk;
+          if (n > 0) {
+            ctx.write(out, ctx.voidPromise());
+            out = null;
+          }
         }
       } catch (NoiseException e) {
-        out.release();
+        if (out != null) {
+          out.release();
+        }
         plain.release();
         for (ChannelPromise p : promises) {
           p.tryFailure(e);
@@ -181,10 +254,7 @@ public final class NoiseTransportCodec extends ChannelDuplexHandler {
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    if (cumulation != null) {
-      cumulation.release();
-      cumulation = null;
-    }
+    partialFill = 0;
     if (pending != null) {
       pending.release();
       pending = null;

@@ -15,7 +15,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.ArrayDeque;
@@ -48,7 +47,13 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
   private ChannelHandlerContext ctx;
   private Promise<Void> closeFuture;
   private Consumer<MuxedStream> inboundHandler;
-  private ByteBuf cumulation;
+  /** A frame header split across reads is gathered here (the only bytes ever copied). */
+  private final byte[] headerBuf = new byte[YamuxFrame.HEADER];
+  private int headerFill;
+  /** Payload bytes of the current DATA frame still to arrive. */
+  private long dataRemaining;
+  /** Where the current DATA frame's payload goes; null: discarded (unknown or refused stream). */
+  private YamuxStream dataStream;
   private int nextId;
   private int lastRemoteId;
   private int unackedOutbound;
@@ -58,6 +63,14 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
   private CloseReason closeReason;
   private boolean inRead;
   private boolean needFlush;
+  /** Bytes written since the last flush that make {@link #flushSoon} flush at once. */
+  static final int FLUSH_BYTES = 64 * 1024;
+
+  /** A write at least this large is flushed at once rather than at the end of the task. */
+  static final int EAGER_BYTES = 16 * 1024;
+
+  private long unflushedBytes;
+  private boolean flushTaskScheduled;
   // current frame header while waiting for its payload
   private boolean haveHeader;
   private int hType;
@@ -204,24 +217,15 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
       data.release();
       return;
     }
-    cumulation =
-        cumulation == null ? data : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, data);
     inRead = true;
     try {
-      decodeFrames();
+      decodeFrames(data);
     } finally {
+      data.release();
       inRead = false;
-      if (cumulation != null && !cumulation.isReadable()) {
-        cumulation.release();
-        cumulation = null;
-      } else if (cumulation != null && cumulation.refCnt() == 1) {
-        // a partial frame stays: without compaction a steady stream grows the buffer without end
-        // (each append past its capacity reallocates and copies everything)
-        cumulation.discardSomeReadBytes();
-      }
       if (needFlush) {
         needFlush = false;
-        ctx.flush();
+        flushNow();
       }
     }
   }
@@ -270,10 +274,7 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
     }
     closed = true;
     closeReason = r;
-    if (cumulation != null) {
-      cumulation.release();
-      cumulation = null;
-    }
+    dataStream = null;
     for (YamuxStream s : new ArrayList<>(streams.values())) {
       s.onConnectionClosed(r.toString());
     }
@@ -287,18 +288,32 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
 
   // ---------------------------------------------------------------- decoding
 
-  private void decodeFrames() {
-    ByteBuf in = cumulation;
+  /**
+   * Decodes what {@code in} holds. DATA payloads are passed on as they arrive, as retained slices
+   * of the read buffer (a frame's payload may reach its stream in several pieces: Yamux streams are
+   * byte streams), so payload bytes are never copied here; only a header split across reads is
+   * gathered in {@link #headerBuf}. SYN / ACK / window updates act at the header, FIN / RST after
+   * the payload.
+   */
+  private void decodeFrames(ByteBuf in) {
     while (!closed) {
       if (!haveHeader) {
-        if (in.readableBytes() < YamuxFrame.HEADER) {
-          return;
+        ByteBuf h = in;
+        if (headerFill > 0 || in.readableBytes() < YamuxFrame.HEADER) {
+          int n = Math.min(YamuxFrame.HEADER - headerFill, in.readableBytes());
+          in.readBytes(headerBuf, headerFill, n);
+          headerFill += n;
+          if (headerFill < YamuxFrame.HEADER) {
+            return;
+          }
+          headerFill = 0;
+          h = io.netty.buffer.Unpooled.wrappedBuffer(headerBuf);
         }
-        int version = in.readUnsignedByte();
-        hType = in.readUnsignedByte();
-        hFlags = in.readUnsignedShort();
-        hStream = in.readInt();
-        hLen = in.readUnsignedInt();
+        int version = h.readUnsignedByte();
+        hType = h.readUnsignedByte();
+        hFlags = h.readUnsignedShort();
+        hStream = h.readInt();
+        hLen = h.readUnsignedInt();
         if (version != YamuxFrame.VERSION) {
           protocolError(YamuxError.BAD_VERSION, "version " + version);
           return;
@@ -307,22 +322,50 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
           protocolError(YamuxError.BAD_TYPE, "type " + hType);
           return;
         }
-        if (hType == YamuxFrame.TYPE_DATA && !checkDataHeader()) {
-          return;
+        if (hType == YamuxFrame.TYPE_DATA) {
+          if (!checkDataHeader()) {
+            return;
+          }
+          dataStream = beginStreamFrame();
+          if (closed) {
+            return;
+          }
+          dataRemaining = hLen;
         }
         haveHeader = true;
       }
       if (hType == YamuxFrame.TYPE_DATA) {
-        if (in.readableBytes() < hLen) {
-          return;
+        if (dataRemaining > 0) {
+          if (!in.isReadable()) {
+            return;
+          }
+          int n = (int) Math.min(dataRemaining, in.readableBytes());
+          ByteBuf piece = in.readRetainedSlice(n);
+          dataRemaining -= n;
+          if (dataStream != null) {
+            dataStream.onData(piece);
+          } else {
+            piece.release();
+          }
+          if (dataRemaining > 0) {
+            return;
+          }
         }
         haveHeader = false;
-        ByteBuf payload = hLen == 0 ? null : in.readRetainedSlice((int) hLen);
-        onStreamFrame(payload);
+        YamuxStream s = dataStream;
+        dataStream = null;
+        if (s != null) {
+          endStreamFrame(s);
+        }
       } else {
         haveHeader = false;
         switch (hType) {
-          case YamuxFrame.TYPE_WINDOW_UPDATE -> onStreamFrame(null);
+          case YamuxFrame.TYPE_WINDOW_UPDATE -> {
+            YamuxStream s = beginStreamFrame();
+            if (s != null && !closed) {
+              endStreamFrame(s);
+            }
+          }
           case YamuxFrame.TYPE_PING -> onPing();
           default -> onGoAway();
         }
@@ -349,55 +392,54 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
     return true;
   }
 
-  private void onStreamFrame(ByteBuf payload) {
+  /**
+   * The header part of a DATA or WINDOW_UPDATE frame: opens (SYN) or finds its stream, applies
+   * ACK and a window update. Returns the stream, or null when the frame is to be ignored (unknown
+   * or closed stream, refused SYN, protocol error).
+   */
+  private YamuxStream beginStreamFrame() {
     int flags = hFlags;
     int id = hStream;
-    try {
-      if (id == 0) {
-        protocolError(YamuxError.BAD_STREAM_ID, "stream frame on id 0");
-        return;
+    if (id == 0) {
+      protocolError(YamuxError.BAD_STREAM_ID, "stream frame on id 0");
+      return null;
+    }
+    YamuxStream s;
+    if ((flags & YamuxFrame.SYN) != 0) {
+      s = openInbound(id);
+      if (s == null) {
+        return null; // refused (RST sent) or protocol error
       }
-      YamuxStream s;
-      if ((flags & YamuxFrame.SYN) != 0) {
-        s = openInbound(id);
-        if (s == null) {
-          return; // refused (RST sent) or protocol error
-        }
-      } else {
-        s = streams.get(id);
-        if (s == null) {
-          s = findPending(id);
-        }
-        if (s == null) {
-          return; // frame for a closed or unknown stream: ignored, as the spec allows
-        }
+    } else {
+      s = streams.get(id);
+      if (s == null) {
+        s = findPending(id);
       }
-      if ((flags & YamuxFrame.ACK) != 0 && s.direction() == Direction.OUTBOUND) {
-        if (s.onAck()) {
-          unackedOutbound--;
-        }
+      if (s == null) {
+        return null; // frame for a closed or unknown stream: ignored, as the spec allows
       }
-      if (hType == YamuxFrame.TYPE_WINDOW_UPDATE && hLen > 0) {
-        if (!s.onWindowUpdate(hLen)) {
-          protocolError(YamuxError.WINDOW_OVERFLOW, "stream " + id);
-          return;
-        }
+    }
+    if ((flags & YamuxFrame.ACK) != 0 && s.direction() == Direction.OUTBOUND) {
+      if (s.onAck()) {
+        unackedOutbound--;
       }
-      if (payload != null) {
-        ByteBuf p = payload;
-        payload = null;
-        s.onData(p);
+    }
+    if (hType == YamuxFrame.TYPE_WINDOW_UPDATE && hLen > 0) {
+      if (!s.onWindowUpdate(hLen)) {
+        protocolError(YamuxError.WINDOW_OVERFLOW, "stream " + id);
+        return null;
       }
-      if ((flags & YamuxFrame.FIN) != 0) {
-        s.onRemoteFin();
-      }
-      if ((flags & YamuxFrame.RST) != 0) {
-        s.onRemoteReset();
-      }
-    } finally {
-      if (payload != null) {
-        payload.release();
-      }
+    }
+    return s;
+  }
+
+  /** The trailer part: FIN and RST act after the frame's payload. */
+  private void endStreamFrame(YamuxStream s) {
+    if ((hFlags & YamuxFrame.FIN) != 0) {
+      s.onRemoteFin();
+    }
+    if ((hFlags & YamuxFrame.RST) != 0) {
+      s.onRemoteReset();
     }
   }
 
@@ -516,22 +558,59 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
     ByteBuf b = ctx.alloc().buffer(YamuxFrame.HEADER);
     YamuxFrame.writeHeader(b, YamuxFrame.TYPE_WINDOW_UPDATE, flags, id, delta);
     ctx.write(b, ctx.voidPromise());
+    unflushedBytes += YamuxFrame.HEADER;
   }
 
   /** Writes a data frame header and payload (payload ownership passes). */
   void sendData(int id, int flags, ByteBuf payload, ChannelPromise promise) {
+    int n = payload.readableBytes();
     ByteBuf h = ctx.alloc().buffer(YamuxFrame.HEADER);
-    YamuxFrame.writeHeader(h, YamuxFrame.TYPE_DATA, flags, id, payload.readableBytes());
+    YamuxFrame.writeHeader(h, YamuxFrame.TYPE_DATA, flags, id, n);
     ctx.write(h, ctx.voidPromise());
     ctx.write(payload, promise);
+    unflushedBytes += YamuxFrame.HEADER + n;
   }
 
+  /**
+   * Frames written outside a read are flushed together at the end of the loop task (one Noise
+   * frame and one socket write for a burst of small messages instead of one each), or at once when
+   * {@link #FLUSH_BYTES} are waiting or a large write ({@link #EAGER_BYTES}) was just made, so that
+   * unflushed bytes stay bounded and a large message leaves whole without waiting for the task to
+   * end. Frames written while handling a read go out when the read is done.
+   */
   void flushSoon() {
+    flushSoon(0);
+  }
+
+  /**
+   * @param justWritten payload bytes a stream just wrote in one go: from {@link #EAGER_BYTES} on
+   *     (a large message, possibly cut into several frames) they leave at once, as a whole
+   */
+  void flushSoon(long justWritten) {
     if (inRead) {
       needFlush = true;
     } else if (ctx != null) {
-      ctx.flush();
+      if (justWritten >= EAGER_BYTES || unflushedBytes >= FLUSH_BYTES || !ctx.channel().isWritable()) {
+        // enough waiting, or the channel's outbound buffer is full (unflushed writes count
+        // against its high-water mark when no codec holds them): flush now, never wait on it
+        flushNow();
+      } else if (!flushTaskScheduled) {
+        flushTaskScheduled = true;
+        ctx.executor().execute(this::flushTask);
+      }
     }
+  }
+
+  private void flushTask() {
+    flushTaskScheduled = false;
+    if (ctx.channel().isActive()) {
+      flushNow(); // unconditionally: a flush already done by someone else makes this one a no-op
+    }
+  }
+
+  private void flushNow() {
+    unflushedBytes = 0;
+    ctx.flush();
   }
 
   void streamClosed(YamuxStream s) {

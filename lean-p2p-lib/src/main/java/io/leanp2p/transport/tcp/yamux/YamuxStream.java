@@ -264,6 +264,7 @@ final class YamuxStream implements MuxedStream {
 
   void flushOutbound() {
     boolean wrote = false;
+    long bytes = 0;
     int maxFrame = session.config().maxSendFrame();
     while (!reset && !outbound.isEmpty() && sendWindow > 0 && session.channelWritable()) {
       PendingWrite w = outbound.peek();
@@ -271,6 +272,7 @@ final class YamuxStream implements MuxedStream {
       ByteBuf slice = w.data.readRetainedSlice(n);
       sendWindow -= n;
       pendingBytes -= n;
+      bytes += n;
       wrote = true;
       if (!w.data.isReadable()) {
         outbound.poll();
@@ -296,7 +298,7 @@ final class YamuxStream implements MuxedStream {
       wrote = true;
     }
     if (wrote) {
-      session.flushSoon();
+      session.flushSoon(bytes);
     }
     if (finSent) {
       maybeClosed();
