@@ -5,12 +5,20 @@
 #   scripts/fuzz.sh TARGETS|all [EXECUTIONS]    fuzz targets one after the other, EXECUTIONS each
 #                                               (default 10000000); TARGETS is a comma-separated
 #                                               list of Class#method or Class (all its methods)
+#   scripts/fuzz.sh merge TARGETS|all           add to the committed inputs of each target the inputs of
+#                                               its campaign corpus that cover something new (libFuzzer
+#                                               -merge=1 on edges only: a small subset)
 #   scripts/fuzz.sh seeds                       regenerate the seed corpus (leanSpec fixtures, then
 #                                               traffic captured from a js-libp2p session)
 #
 # Environment: FUZZ_XMX (heap, default 1g: an allocation the decoder did not bound ends as an
 # OutOfMemoryError finding), FUZZ_TIMEOUT (seconds one input may take before it is a hang finding,
-# default 10), FUZZ_NICE (default 15), FUZZ_MAX_TIME (seconds per target, default 86400).
+# default 10), FUZZ_NICE (default 15), FUZZ_MAX_TIME (seconds per target, default 86400),
+# FUZZ_NO_BUILD=1 (reuse the class snapshot of the previous run instead of building),
+# FUZZ_INSTRUMENT (the classes Jazzer instruments for coverage; default: the project, protobuf,
+# Netty, Bouncy Castle's ASN.1 and X.509 parsers, snappy-java; not the test libraries and not Bouncy
+# Castle's curve arithmetic and signature code, which parse nothing and which instrumentation
+# slows down many times over; "all" for everything).
 #
 # Each campaign starts from the committed inputs (src/test/resources/io/leanp2p/fuzz/<Class>Inputs/
 # <method>, also the regression corpus of ./run-tests) plus what earlier campaigns on this machine
@@ -54,6 +62,9 @@ campaign() { # $1 = Class#method, $2 = executions
   local corpus="$ROOT/$LIB/target/fuzz-corpus/$cls/$method" logs="$ROOT/$LIB/target/fuzz-logs"
   local log="$logs/$cls.$method.log" cp rc start end
   mkdir -p "$corpus" "$logs"
+  local instrument=${FUZZ_INSTRUMENT:-io.leanp2p.**:com.google.protobuf.**:io.netty.**:org.bouncycastle.asn1.**:org.bouncycastle.cert.**:org.xerial.snappy.**}
+  local -a iflags=()
+  [ "$instrument" = all ] || iflags=(--instrumentation_includes="$instrument")
   cp="target/fuzz-classes/test:target/fuzz-classes/main:$(cat "$LIB/target/fuzz-classpath.txt")"
   start=$(date +%s)
   set +e
@@ -62,7 +73,7 @@ campaign() { # $1 = Class#method, $2 = executions
       -Xmx"${FUZZ_XMX:-1g}" -Xss4m -XX:+EnableDynamicAgentLoading --enable-native-access=ALL-UNNAMED \
       -Dio.netty.leakDetection.level=simple \
       -cp "$cp" com.code_intelligence.jazzer.Jazzer \
-      --target_class="io.leanp2p.fuzz.$cls" --target_method="$method" \
+      --target_class="io.leanp2p.fuzz.$cls" --target_method="$method" "${iflags[@]}" \
       "$corpus" -runs="$runs" -timeout="${FUZZ_TIMEOUT:-10}" -max_total_time="${FUZZ_MAX_TIME:-86400}" \
       -print_final_stats=1) >"$log" 2>&1
   rc=$?
@@ -79,6 +90,30 @@ campaign() { # $1 = Class#method, $2 = executions
   fi
 }
 
+merge() { # $1 = Class#method: campaign corpus -> committed inputs, only what adds coverage
+  local cls=${1%%#*} method=${1##*#}
+  local inputs="src/test/resources/io/leanp2p/fuzz/${cls}Inputs/$method"
+  local corpus="$ROOT/$LIB/target/fuzz-corpus/$cls/$method" cp before after
+  [ -d "$corpus" ] || { echo "fuzz: $1: no campaign corpus to merge" >&2; return 0; }
+  local instrument=${FUZZ_INSTRUMENT:-io.leanp2p.**:com.google.protobuf.**:io.netty.**:org.bouncycastle.asn1.**:org.bouncycastle.cert.**:org.xerial.snappy.**}
+  local -a iflags=()
+  [ "$instrument" = all ] || iflags=(--instrumentation_includes="$instrument")
+  cp="target/fuzz-classes/test:target/fuzz-classes/main:$(cat "$LIB/target/fuzz-classpath.txt")"
+  mkdir -p "$LIB/$inputs" "$ROOT/$LIB/target/fuzz-logs"
+  before=$(ls "$LIB/$inputs" | wc -l)
+  (cd "$LIB" && nice -n "${FUZZ_NICE:-15}" "$JAVA_HOME/bin/java" \
+      -Xmx"${FUZZ_XMX:-1g}" -Xss4m -XX:+EnableDynamicAgentLoading --enable-native-access=ALL-UNNAMED \
+      -cp "$cp" com.code_intelligence.jazzer.Jazzer \
+      --target_class="io.leanp2p.fuzz.$cls" --target_method="$method" "${iflags[@]}" \
+      -merge=1 -use_counters=0 -timeout="${FUZZ_TIMEOUT:-10}" "$inputs" "$corpus") \
+      >"$ROOT/$LIB/target/fuzz-logs/$cls.$method.merge.log" 2>&1 || {
+    echo "fuzz: $1: merge failed, see $LIB/target/fuzz-logs/$cls.$method.merge.log" >&2; return 1; }
+  grep -q '^MERGE-OUTER: successful' "$ROOT/$LIB/target/fuzz-logs/$cls.$method.merge.log" || {
+    echo "fuzz: $1: merge did not succeed, see $LIB/target/fuzz-logs/$cls.$method.merge.log" >&2; return 1; }
+  after=$(ls "$LIB/$inputs" | wc -l)
+  echo "fuzz: $1: $((after - before)) inputs added to $LIB/$inputs ($after now)"
+}
+
 case "${1:-}" in
   list)
     targets
@@ -92,8 +127,16 @@ case "${1:-}" in
       -Dfuzz.capture=true -Dsurefire.failIfNoSpecifiedTests=false
     echo "fuzz: seeds written under $LIB/src/test/resources/io/leanp2p/fuzz" >&2
     ;;
+  merge)
+    [ -n "${2:-}" ] || { echo "usage: scripts/fuzz.sh merge TARGETS|all" >&2; exit 2; }
+    [ -d "$LIB/target/fuzz-classes/test" ] || build
+    for want in ${2//,/ }; do
+      if [ "$want" = all ]; then found=$(targets); else found=$(targets | grep -F -x "$want" || targets | grep "^$want#" || true); fi
+      for t in $found; do merge "$t"; done
+    done
+    ;;
   "" | -h | --help)
-    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
     ;;
   *)
     runs=${2:-10000000}
@@ -110,7 +153,11 @@ case "${1:-}" in
       fi
       selected="$selected $found"
     done
-    build
+    if [ "${FUZZ_NO_BUILD:-0}" = 1 ] && [ -d "$LIB/target/fuzz-classes/test" ]; then
+      echo "fuzz: reusing the class snapshot $LIB/target/fuzz-classes (FUZZ_NO_BUILD=1)" >&2
+    else
+      build
+    fi
     failed=0
     for t in $selected; do
       campaign "$t" "$runs" || failed=1

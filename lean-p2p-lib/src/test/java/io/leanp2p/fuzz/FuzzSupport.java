@@ -1,7 +1,11 @@
 package io.leanp2p.fuzz;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.embedded.EmbeddedChannel;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -42,6 +46,13 @@ final class FuzzSupport {
   static final long BASE_ALLOCATION = 1 << 20;
 
   private FuzzSupport() {}
+
+  /** A contract check of a target: plain, as it runs once per input. */
+  static void check(boolean ok, String what) {
+    if (!ok) {
+      throw new AssertionError(what);
+    }
+  }
 
   /** Bytes this thread has allocated so far (HotSpot's TLAB accounting). */
   static long allocated() {
@@ -104,6 +115,35 @@ final class FuzzSupport {
       out.add(Unpooled.wrappedBuffer(p));
     }
     return out;
+  }
+
+  /**
+   * An {@link EmbeddedChannel} around {@code handlers} (registered and active, as the constructor
+   * of {@code EmbeddedChannel} would make it) whose allocator is its own, unpooled and counting the
+   * bytes of its live buffers: {@link #assertNoLiveBuffers} then finds a buffer the code under test
+   * allocated and never released, for the very input that leaked it. This is the leak check of the
+   * campaigns (which run without Netty's leak detector); the regression run has both, the allocator
+   * keeping Netty's detector on its buffers.
+   */
+  static EmbeddedChannel channel(ChannelHandler... handlers) {
+    EmbeddedChannel ch = new EmbeddedChannel(false, false);
+    ch.config().setAllocator(new UnpooledByteBufAllocator(false));
+    ch.pipeline().addLast(handlers);
+    try {
+      ch.register();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    return ch;
+  }
+
+  /** Fails when a buffer allocated through {@code ch}'s allocator (see {@link #channel}) is alive. */
+  static void assertNoLiveBuffers(EmbeddedChannel ch, String what) {
+    ByteBufAllocatorMetric m = ((UnpooledByteBufAllocator) ch.config().getAllocator()).metric();
+    if (m.usedHeapMemory() != 0 || m.usedDirectMemory() != 0) {
+      throw new AssertionError(what + " leaked buffers: " + m.usedHeapMemory() + " heap and "
+          + m.usedDirectMemory() + " direct bytes still allocated after the channel was finished");
+    }
   }
 
   /** Asserts that every buffer was released by whoever owned it. */

@@ -17,6 +17,9 @@ final class Keys {
   static final PeerId REMOTE_ID = PeerId.fromPublicKey(REMOTE.publicKey());
   static final X25519.KeyPairRaw LOCAL_STATIC = X25519.fromPrivate(filled(0x11));
   static final X25519.KeyPairRaw REMOTE_STATIC = X25519.fromPrivate(filled(0x22));
+  /** Fixed Noise ephemerals: a handshake between fixed keys is then the same computation each time. */
+  static final X25519.KeyPairRaw LOCAL_EPHEMERAL = X25519.fromPrivate(filled(0x33));
+  static final X25519.KeyPairRaw REMOTE_EPHEMERAL = X25519.fromPrivate(filled(0x44));
 
   private Keys() {}
 

@@ -75,7 +75,10 @@ class SszSnappyFuzzTest {
         FuzzSupport.BASE_ALLOCATION + 2L * MAX_LENGTH + 64L * in.length, "response decode",
         () -> decodeResponse(List.of(in)));
     List<Object> split = decodeResponse(FuzzSupport.pieces(in, 61));
-    assertThat(describeAll(split)).isEqualTo(describeAll(whole));
+    if (!sameOutcome(split, whole)) {
+      // the readable form only for the report (a payload may be 128 KiB)
+      assertThat(describeAll(split)).isEqualTo(describeAll(whole));
+    }
     // every decoded chunk re-encodes to a chunk that decodes to itself
     for (Object o : whole) {
       if (o instanceof ResponseChunk c) {
@@ -113,6 +116,27 @@ class SszSnappyFuzzTest {
 
   private static String describe(Object o) {
     return o instanceof byte[] b ? io.leanp2p.util.Hex.encode(b) : String.valueOf(o);
+  }
+
+  /** The same chunks (code, payload) and the same end, compared without hex-encoding payloads. */
+  private static boolean sameOutcome(List<Object> a, List<Object> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      Object x = a.get(i);
+      Object y = b.get(i);
+      if (x instanceof ResponseChunk c && y instanceof ResponseChunk d) {
+        // (no Arrays.equals with a null argument: Jazzer 0.26.0's hook on it crashes, docs/fuzzing.md)
+        if (c.wireCode() != d.wireCode() || c.payload() == null || d.payload() == null
+            || !java.util.Arrays.equals(c.payload(), d.payload())) {
+          return false;
+        }
+      } else if (!x.equals(y)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static List<String> describeAll(List<Object> l) {

@@ -168,7 +168,22 @@ public final class Libp2pTls {
       throw new CertificateRejectedException(
           Reason.MISSING_EXTENSION, "no " + EXTENSION_OID + " extension");
     }
-    byte[][] signedKey = parseSignedKey(ext.getExtnValue().getOctets());
+    byte[] spki;
+    try {
+      spki = spkiInfo.getEncoded(ASN1Encoding.DER);
+    } catch (IOException e) {
+      throw new CertificateRejectedException(Reason.MALFORMED_CERTIFICATE, "SPKI: " + e, e);
+    }
+    return verifySignedKey(ext.getExtnValue().getOctets(), spki);
+  }
+
+  /**
+   * The libp2p extension's value (a peer's bytes, inside a certificate whose self-signature was
+   * checked): the {@code SignedKey} DER, the identity key protobuf, and the identity's signature
+   * over {@code spki}, the certificate's SubjectPublicKeyInfo DER.
+   */
+  static PeerId verifySignedKey(byte[] extensionValue, byte[] spki) throws CertificateRejectedException {
+    byte[][] signedKey = parseSignedKey(extensionValue);
     PublicKey identity;
     try {
       identity = PublicKey.fromProtobuf(signedKey[0]);
@@ -185,12 +200,6 @@ public final class Libp2pTls {
     if (identity.type() != KeyType.SECP256K1 && identity.type() != KeyType.ED25519) {
       throw new CertificateRejectedException(
           Reason.UNSUPPORTED_KEY_TYPE, "identity key type " + identity.type());
-    }
-    byte[] spki;
-    try {
-      spki = spkiInfo.getEncoded(ASN1Encoding.DER);
-    } catch (IOException e) {
-      throw new CertificateRejectedException(Reason.MALFORMED_CERTIFICATE, "SPKI: " + e, e);
     }
     boolean ok;
     try {

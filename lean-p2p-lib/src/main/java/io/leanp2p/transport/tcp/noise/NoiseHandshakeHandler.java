@@ -32,6 +32,7 @@ public final class NoiseHandshakeHandler extends ChannelInboundHandlerAdapter {
   private final NoiseXX noise;
   private final PrivateKey identity;
   private final byte[] staticPublic;
+  private final byte[] signedPayload; // null: signed when needed
   private final PeerId expected;
   private final Done done;
   private ByteBuf cumulation;
@@ -52,8 +53,26 @@ public final class NoiseHandshakeHandler extends ChannelInboundHandlerAdapter {
     this.noise = new NoiseXX(initiator, staticKey, random);
     this.identity = identity;
     this.staticPublic = staticKey.publicKey();
+    this.signedPayload = null;
     this.expected = expected;
     this.done = done;
+  }
+
+  /**
+   * For the fuzz targets: a fresh handshake state prepared by the caller (fixed ephemeral, cached
+   * key agreement) and our payload signed once ({@link NoisePayload#build}).
+   */
+  NoiseHandshakeHandler(NoiseXX noise, byte[] signedPayload, PeerId expected, Done done) {
+    this.noise = noise;
+    this.identity = null;
+    this.staticPublic = null;
+    this.signedPayload = signedPayload;
+    this.expected = expected;
+    this.done = done;
+  }
+
+  private byte[] localPayload() {
+    return signedPayload != null ? signedPayload : NoisePayload.build(identity, staticPublic);
   }
 
   @Override
@@ -123,11 +142,11 @@ public final class NoiseHandshakeHandler extends ChannelInboundHandlerAdapter {
             "dialed " + expected + " but the remote proved " + remote);
         return;
       }
-      send(ctx, NoisePayload.build(identity, staticPublic));
+      send(ctx, localPayload());
       complete(ctx);
     } else if (!noise.isComplete()) {
       // message 1 read: answer with message 2
-      send(ctx, NoisePayload.build(identity, staticPublic));
+      send(ctx, localPayload());
     } else {
       remote = NoisePayload.verify(payload, noise.remoteStatic());
       complete(ctx);
