@@ -17,7 +17,7 @@
  *   <li>{@code io.leanp2p.protocol.gossipsub}: {@code GossipConfig}, {@code PeerScoreParams},
  *       {@code TopicScoreParams};
  *   <li>{@code io.leanp2p.transport}: {@code Direction}, {@code TransportKind}, {@code
- *       CloseReason}, {@code DnsResolver};
+ *       CloseReason}, {@code DnsResolver}, {@code AdmissionConfig};
  *   <li>{@code io.leanp2p.transport.quic}: {@code QuicConfig}; {@code io.leanp2p.transport.tcp}:
  *       {@code TcpConfig};
  *   <li>{@code io.leanp2p.codec.sszsnappy}: {@code ResponseCode};

@@ -98,6 +98,11 @@ final class GossipService implements Service, GossipOutput {
     }
   }
 
+  /** The peer's gossipsub score now (0 for a peer the router does not know). */
+  double score(PeerId peer) {
+    return router.score(peer);
+  }
+
   /** A fresh picture of the router (our topics, meshes, the peers' topics). */
   GossipSnapshot snapshot() {
     return router.refreshSnapshot();

@@ -99,7 +99,8 @@ final class HostOutbox implements HostPort {
   }
 
   /** Whether the host's peer-event queue is full (the admission policy refuses new peers then). */
-  boolean peerQueueFull() {
+  @Override
+  public boolean peerQueueFull() {
     return dispatcher.isFull(EventClass.PEER);
   }
 

@@ -37,4 +37,9 @@ interface HostPort {
 
   /** The caller paused the sources of a class; its resume hook runs once the host drains below 1/4. */
   void markPaused(EventClass c);
+
+  /** Whether the host's peer-event queue is full (new peers are refused then). */
+  default boolean peerQueueFull() {
+    return false;
+  }
 }

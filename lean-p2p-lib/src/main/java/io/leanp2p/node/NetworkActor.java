@@ -200,6 +200,7 @@ final class NetworkActor {
     long now = scheduler.nanoTime();
     w.telemetry.recordLoopLag(now - tickDue);
     w.swarm.tick();
+    w.peers.tick();
     w.telemetry.publish();
     tickDue = now + TICK_NANOS;
     tickTimer = scheduler.schedule(TICK_NANOS, this::tick);

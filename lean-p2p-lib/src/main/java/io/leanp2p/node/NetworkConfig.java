@@ -4,6 +4,7 @@ import io.leanp2p.crypto.PeerId;
 import io.leanp2p.crypto.PrivateKey;
 import io.leanp2p.protocol.gossipsub.GossipConfig;
 import io.leanp2p.protocol.reqresp.ReqRespConfig;
+import io.leanp2p.transport.AdmissionConfig;
 import io.leanp2p.transport.DnsResolver;
 import io.leanp2p.transport.quic.QuicConfig;
 import io.leanp2p.transport.tcp.TcpConfig;
@@ -46,6 +47,10 @@ import java.util.Objects;
  * @param dnsResolver resolves {@code /dns*} addresses off the event loop (default: the system's)
  * @param peerNames names of known peers, e.g. a devnet's {@code zeam_0}: the {@code client} label
  *     of {@code lean_connected_peers} (peers not listed get their identify client name)
+ * @param admission limits on inbound connections before they are authenticated (pending, per IP,
+ *     new per IP per second, first-byte and upgrade timeouts); see {@code docs/security.md}
+ * @param peerPolicy who gets one of the {@code maxPeers} slots and who loses it (inbound budget,
+ *     silent peers, newcomers, graylisted peers); see {@code docs/security.md}
  */
 public record NetworkConfig(
     String name,
@@ -71,7 +76,9 @@ public record NetworkConfig(
     GossipConfig gossip,
     ReqRespConfig reqresp,
     TcpConfig tcp,
-    QuicConfig quic) {
+    QuicConfig quic,
+    AdmissionConfig admission,
+    PeerPolicyConfig peerPolicy) {
 
   public static final int MAX_PAYLOAD = 10 * 1024 * 1024;
 
@@ -89,6 +96,8 @@ public record NetworkConfig(
     Objects.requireNonNull(reqresp, "reqresp");
     Objects.requireNonNull(tcp, "tcp");
     Objects.requireNonNull(quic, "quic");
+    Objects.requireNonNull(admission, "admission");
+    Objects.requireNonNull(peerPolicy, "peerPolicy");
     if (maxPayload < 1 || maxPayload > MAX_PAYLOAD) {
       throw new IllegalArgumentException("maxPayload must be in [1, 10 MiB]");
     }
@@ -129,6 +138,8 @@ public record NetworkConfig(
     b.reqresp = reqresp;
     b.tcp = tcp;
     b.quic = quic;
+    b.admission = admission;
+    b.peerPolicy = peerPolicy;
     return b;
   }
 
@@ -159,6 +170,8 @@ public record NetworkConfig(
     private ReqRespConfig reqresp = ReqRespConfig.leanDefaults();
     private TcpConfig tcp = TcpConfig.defaults();
     private QuicConfig quic = QuicConfig.defaults();
+    private AdmissionConfig admission = AdmissionConfig.defaults();
+    private PeerPolicyConfig peerPolicy = PeerPolicyConfig.defaults();
 
     public Builder name(String v) { name = v; return this; }
     public Builder identity(PrivateKey v) { identity = v; return this; }
@@ -185,6 +198,8 @@ public record NetworkConfig(
     public Builder reqresp(ReqRespConfig v) { reqresp = v; return this; }
     public Builder tcp(TcpConfig v) { tcp = v; return this; }
     public Builder quic(QuicConfig v) { quic = v; return this; }
+    public Builder admission(AdmissionConfig v) { admission = v; return this; }
+    public Builder peerPolicy(PeerPolicyConfig v) { peerPolicy = v; return this; }
 
 
     public NetworkConfig build() {
@@ -192,7 +207,7 @@ public record NetworkConfig(
           dialTimeout, reconnect, controlLaneCapacity, bulkLaneCapacity, drainBatch,
           gossipQueueCapacity, inboundRequestQueueCapacity, publishEvents, peerEventQueueCapacity,
           responseEventQueueCapacity, gossipMaxPause, duplicateGrace, dnsResolver, peerNames, gossip, reqresp,
-          tcp, quic);
+          tcp, quic, admission, peerPolicy);
     }
   }
 }

@@ -2,6 +2,7 @@ package io.leanp2p.node;
 
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.multiformats.Multiaddr;
+import io.leanp2p.node.metrics.MetricsSnapshot;
 import io.leanp2p.node.swarm.Admission;
 import io.leanp2p.node.swarm.ConnectedPeer;
 import io.leanp2p.node.swarm.PeerTable;
@@ -12,33 +13,46 @@ import io.leanp2p.transport.Direction;
 import io.leanp2p.util.DecodeException;
 import io.leanp2p.util.Scheduler;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The node's side of the peer table: tells the host when peers come and go and when dials fail,
  * keeps static peers (bootnodes, persistent dials) connected through the {@link PeerManager}, and
- * is the default {@link Admission} policy (at most {@code maxPeers} peers, static peers excepted;
- * no new peer while the host's peer-event queue is full). Loop thread only.
+ * is the swarm's {@link Admission}: no new peer while the host's peer-event queue is full, else
+ * what the {@link PeerPolicy} says (budgets, newcomers, graylist bans); every tick it disconnects
+ * the peers the policy wants gone (silent past the grace, graylisted). Loop thread only.
  */
 final class PeerLifecycle implements SwarmListener, Admission {
   private static final Logger LOG = LoggerFactory.getLogger(PeerLifecycle.class);
 
   private final Swarm swarm;
   private final HostPort host;
-  private final HostOutbox outbox;
-  private final int maxPeers;
   private final Duration dialTimeout;
   private final PeerManager<PeerId, Multiaddr, CloseReason> statics;
+  private final Scheduler sched;
+  private final PeerPolicy policy;
+  private final java.util.Set<String> trafficProtocols;
+  private long refusedHostBehind;
   private boolean closed;
 
-  PeerLifecycle(Swarm swarm, HostOutbox outbox, Scheduler sched, ReconnectPolicy reconnect, int maxPeers,
-      Duration dialTimeout) {
+  /**
+   * @param score the peer's gossipsub score now
+   * @param graylistThreshold gossipsub's graylist threshold (the policy disconnects below it)
+   * @param trafficProtocols the protocols whose inbound bytes count as a peer taking part (gossipsub
+   *     and req/resp)
+   */
+  PeerLifecycle(Swarm swarm, HostPort host, Scheduler sched, ReconnectPolicy reconnect, int maxPeers,
+      Duration dialTimeout, PeerPolicyConfig policyConfig, ToDoubleFunction<PeerId> score, double graylistThreshold,
+      java.util.Collection<String> trafficProtocols) {
     this.swarm = swarm;
-    this.host = outbox;
-    this.outbox = outbox;
-    this.maxPeers = maxPeers;
+    this.trafficProtocols = java.util.Set.copyOf(trafficProtocols);
+    this.sched = sched;
+    this.host = host;
     this.dialTimeout = dialTimeout;
     this.statics = new PeerManager<>(reconnect, sched, new PeerManager.Actions<>() {
       @Override
@@ -57,6 +71,71 @@ final class PeerLifecycle implements SwarmListener, Admission {
         host.peerEvent(new NetworkEvent.DialGaveUp(peer, address, attempts));
       }
     });
+    this.policy = new PeerPolicy(policyConfig, maxPeers, graylistThreshold, new PeerPolicy.View() {
+      @Override
+      public Iterable<PeerId> peers() {
+        List<PeerId> out = new ArrayList<>(swarm.peers().size());
+        for (ConnectedPeer p : swarm.peers().peers()) {
+          out.add(p.peer());
+        }
+        return out;
+      }
+
+      @Override
+      public int size() {
+        return swarm.peers().size();
+      }
+
+      @Override
+      public Direction direction(PeerId peer) {
+        return swarm.peers().peer(peer).map(ConnectedPeer::direction).orElse(Direction.INBOUND);
+      }
+
+      @Override
+      public boolean isStatic(PeerId peer) {
+        return statics.isStatic(peer);
+      }
+
+      @Override
+      public double score(PeerId peer) {
+        return score.applyAsDouble(peer);
+      }
+    });
+  }
+
+  /** Every second: disconnects the peers the policy wants gone (silent past the grace, graylisted). */
+  void tick() {
+    if (closed) {
+      return;
+    }
+    for (PeerPolicy.Disconnect d : policy.tick(sched.nanoTime())) {
+      LOG.debug("disconnecting {}: {}", d.peer(), d.reason());
+      swarm.disconnect(d.peer(), d.reason());
+    }
+  }
+
+  /** The policy's refusals, evictions and bans. */
+  void metrics(MetricsSnapshot.Builder b) {
+    PeerPolicy.Counters c = policy.counters();
+    b.counter("leanp2p_peers_refused_total", "new peers refused by the peer policy, by reason",
+        Map.of("reason", "host_behind"), refusedHostBehind);
+    for (PeerPolicy.Reason r : PeerPolicy.Reason.values()) {
+      String label = r.name().toLowerCase(java.util.Locale.ROOT);
+      if (r == PeerPolicy.Reason.GRAYLISTED || r == PeerPolicy.Reason.FULL) {
+        b.counter("leanp2p_peers_refused_total", "new peers refused by the peer policy, by reason",
+            Map.of("reason", label), c.refused().getOrDefault(r, 0L));
+      } else {
+        b.counter("leanp2p_peers_evicted_total", "peers disconnected by the peer policy, by reason",
+            Map.of("reason", label), c.evicted().getOrDefault(r, 0L));
+      }
+    }
+    b.gauge("leanp2p_peers_banned", "peers kept out after a graylist disconnect", Map.of(), c.banned());
+    b.gauge("leanp2p_peers_max_inbound", "the inbound budget (share of max peers)", Map.of(), policy.maxInbound());
+  }
+
+  /** The policy itself (tests). */
+  PeerPolicy policy() {
+    return policy;
   }
 
   /**
@@ -105,25 +184,41 @@ final class PeerLifecycle implements SwarmListener, Admission {
 
   @Override
   public Decision admit(PeerTable table, PeerId peer, Direction direction, Multiaddr remoteAddress) {
-    if (outbox.peerQueueFull()) {
+    if (host.peerQueueFull()) {
+      refusedHostBehind++;
       return Decision.refuse("host is not draining its peer events");
     }
-    if (table.size() >= maxPeers && !statics.isStatic(peer)) {
-      return Decision.refuse("max peers (" + maxPeers + ") reached");
+    PeerPolicy.Verdict v = policy.admit(peer, direction, statics.isStatic(peer), sched.nanoTime());
+    return switch (v.kind()) {
+      case ACCEPT -> Decision.ACCEPT;
+      case REFUSE -> Decision.refuse(v.reason());
+      case EVICT -> {
+        LOG.debug("{} takes the place of {}: {}", peer, v.evict(), v.reason());
+        yield Decision.evict(v.evict(), v.reason());
+      }
+    };
+  }
+
+  @Override
+  public void onTraffic(PeerId peer, String protocol) {
+    // gossipsub and req/resp count; identify and ping are what an idle sybil can answer for free
+    if (trafficProtocols.contains(protocol)) {
+      policy.spoke(peer);
     }
-    return Decision.ACCEPT;
   }
 
   // ------------------------------------------------------------------ SwarmListener
 
   @Override
   public void peerConnected(ConnectedPeer p) {
+    policy.connected(p.peer(), sched.nanoTime());
     host.peerEvent(new NetworkEvent.PeerConnected(p.peer(), p.address(), p.direction(), p.transport()));
     statics.connected(p.peer());
   }
 
   @Override
   public void peerDisconnected(ConnectedPeer p, CloseReason reason) {
+    policy.disconnected(p.peer());
     host.peerEvent(new NetworkEvent.PeerDisconnected(p.peer(), p.address(), p.direction(), reason));
     if (!closed) {
       statics.disconnected(p.peer());

@@ -33,11 +33,15 @@ final class Telemetry {
   private final SnapshotBoard board;
   private final EventLoop loop;
   private final Supplier<List<Multiaddr>> listenAddresses;
+  /** Samples of the parts below the swarm and beside it (peer policy, admission, channel errors). */
+  private final java.util.function.Consumer<MetricsSnapshot.Builder> more;
   /** How late the loop ran its 1 s tick: a turn that hogs the loop shows up here. */
   private final LatencyHistogram loopLag = new LatencyHistogram();
 
   Telemetry(PeerId self, Swarm swarm, GossipService gossip, Supplier<List<Multiaddr>> listenAddresses,
-      CommandLanes<Command> lanes, HostOutbox outbox, CommandGate gate, SnapshotBoard board, EventLoop loop) {
+      CommandLanes<Command> lanes, HostOutbox outbox, CommandGate gate, SnapshotBoard board, EventLoop loop,
+      java.util.function.Consumer<MetricsSnapshot.Builder> more) {
+    this.more = more;
     this.self = self;
     this.swarm = swarm;
     this.gossip = gossip;
@@ -105,6 +109,7 @@ final class Telemetry {
     }
     b.counter("leanp2p_listener_failures_total", "host listener exceptions", Map.of(), d.listenerFailures());
     swarm.metrics(b);
+    more.accept(b);
     b.histogram("leanp2p_loop_lag_seconds", "how late the event loop ran its 1 s timer (turn time)", Map.of(), loopLag);
     b.gauge("leanp2p_loop_pending_tasks", "tasks queued on the event loop", Map.of(),
         loop instanceof SingleThreadEventExecutor s ? s.pendingTasks() : -1);

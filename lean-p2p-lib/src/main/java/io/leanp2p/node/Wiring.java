@@ -8,6 +8,10 @@ import io.leanp2p.node.swarm.SwarmConfig;
 import io.leanp2p.protocol.identify.Identify;
 import io.leanp2p.protocol.ping.Ping;
 import io.leanp2p.protocol.reqresp.ResponseChannels;
+import io.leanp2p.node.metrics.MetricsSnapshot;
+import io.leanp2p.transport.EnumCounters;
+import io.leanp2p.transport.InboundAdmission;
+import io.leanp2p.transport.PipelineErrors;
 import io.leanp2p.transport.Transport;
 import io.leanp2p.transport.quic.QuicTransport;
 import io.leanp2p.transport.tcp.TcpTransport;
@@ -20,6 +24,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * What one network is made of, built on its event loop: the transports under the {@link Swarm}
@@ -64,10 +70,16 @@ final class Wiring {
     SwarmConfig swarmCfg = new SwarmConfig(config.maxPeers() + CONNECTION_HEADROOM, NEGOTIATION_TIMEOUT, false,
         config.duplicateGrace(), config.dnsResolver(), config.peerNames());
     Ping ping = new Ping(sched, new SecureRandom(), NEGOTIATION_TIMEOUT.toMillis());
-    Swarm swarm = new Swarm(self, sched, loop, swarmCfg, listener -> List.<Transport>of(
-        new TcpTransport(loop, identity, config.tcp(), listener),
-        // Netty's QUIC cannot send a QUIC PING: quiet connections are kept alive with libp2p pings
-        new QuicTransport(loop, identity, config.quic(), listener, ping::ping, new SecureRandom(), Clock.systemUTC())));
+    // one admission (pending caps, per-IP limits, timeouts before authentication) for both transports
+    InboundAdmission admission = new InboundAdmission(config.admission(), sched);
+    List<Transport> transports = new ArrayList<>();
+    Swarm swarm = new Swarm(self, sched, loop, swarmCfg, listener -> {
+      transports.add(new TcpTransport(loop, identity, config.tcp(), listener, sched, new SecureRandom(), admission));
+      // Netty's QUIC cannot send a QUIC PING: quiet connections are kept alive with libp2p pings
+      transports.add(new QuicTransport(loop, identity, config.quic(), listener, ping::ping, new SecureRandom(),
+          Clock.systemUTC(), admission));
+      return List.copyOf(transports);
+    });
     List<Multiaddr> listening = new ArrayList<>();
     Identify identify =
         new Identify(identity, () -> List.copyOf(listening), swarm.protocols(), sched, NEGOTIATION_TIMEOUT.toMillis());
@@ -79,16 +91,42 @@ final class Wiring {
     swarm.addService(pingService);
     swarm.addService(gossip);
     swarm.addService(reqresp);
-    PeerLifecycle peers =
-        new PeerLifecycle(swarm, p.outbox(), sched, config.reconnect(), config.maxPeers(), config.dialTimeout());
+    List<String> traffic = new ArrayList<>(gossip.protocols());
+    traffic.addAll(reqresp.protocols());
+    PeerLifecycle peers = new PeerLifecycle(swarm, p.outbox(), sched, config.reconnect(), config.maxPeers(),
+        config.dialTimeout(), config.peerPolicy(), gossip::score, config.gossip().score().graylistThreshold(), traffic);
     swarm.setListener(peers);
     swarm.setAdmission(peers);
     p.outbox().onResume(EventDispatcher.EventClass.GOSSIP, gossip::resume);
     p.outbox().onResume(EventDispatcher.EventClass.INBOUND_REQUEST, reqresp::resumeRequests);
     p.outbox().onResume(EventDispatcher.EventClass.RESPONSE, reqresp::resumeResponses);
     Telemetry telemetry = new Telemetry(self, swarm, gossip, () -> List.copyOf(listening), p.lanes(), p.outbox(),
-        p.gate(), p.board(), loop);
+        p.gate(), p.board(), loop, b -> {
+          peers.metrics(b);
+          transportMetrics(b, admission, transports);
+        });
     return new Wiring(swarm, gossip, reqresp, pingService, peers, telemetry, listening);
+  }
+
+  /** Admission before authentication, and the failures caught on the transports' channels. */
+  private static void transportMetrics(MetricsSnapshot.Builder b, InboundAdmission admission, List<Transport> transports) {
+    MetricsCounters.record(b, "leanp2p_admission_", "inbound admission (before authentication)", admission.counters());
+    for (Transport t : transports) {
+      EnumCounters<PipelineErrors.Kind> errors;
+      if (t instanceof TcpTransport tcp) {
+        tcp.yamuxErrorCounters().snapshot().forEach((e, n) -> b.counter("leanp2p_yamux_errors_total",
+            "Yamux protocol errors, refused streams and dropped control answers",
+            Map.of("reason", e.name().toLowerCase(Locale.ROOT)), n));
+        errors = tcp.errorCounters();
+      } else if (t instanceof QuicTransport quic) {
+        errors = quic.errorCounters();
+      } else {
+        continue;
+      }
+      errors.snapshot().forEach((kind, n) -> b.counter("leanp2p_channel_errors_total",
+          "failures caught on channels (expected ones logged at DEBUG, unexpected as rate-limited WARN)",
+          Map.of("transport", t.kind().name().toLowerCase(Locale.ROOT), "kind", kind.name().toLowerCase(Locale.ROOT)), n));
+    }
   }
 
   /** The bound addresses (each with {@code /p2p/}), once listening. */

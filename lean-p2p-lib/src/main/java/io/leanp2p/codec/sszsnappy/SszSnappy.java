@@ -91,6 +91,17 @@ public final class SszSnappy {
     return utf8.length <= MAX_ERROR_MESSAGE ? utf8 : Arrays.copyOf(utf8, MAX_ERROR_MESSAGE);
   }
 
+  /**
+   * The INVALID_REQUEST message for a request whose declared length is over the payload limit,
+   * saying so (leanSpec answers "Empty request"). {@code declared} is the length, or a lower bound
+   * of it when {@code exact} is false (the refusal came before the prefix ended), or negative for
+   * a prefix too long to hold any length.
+   */
+  public static String requestTooLargeMessage(long declared, boolean exact, int limit) {
+    String what = declared < 0 ? "an impossible length" : (exact ? "" : "at least ") + declared + " bytes";
+    return "Request too large: declares " + what + ", the limit is " + limit + " bytes";
+  }
+
   private static void checkSize(byte[] payload) {
     if (payload.length > MAX_PAYLOAD) {
       throw new IllegalArgumentException(

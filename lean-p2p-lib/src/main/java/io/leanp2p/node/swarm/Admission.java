@@ -15,6 +15,12 @@ public interface Admission {
   Decision admit(PeerTable table, PeerId peer, Direction direction, Multiaddr remoteAddress);
 
   /**
+   * The first bytes arrived on an inbound stream the remote negotiated to {@code protocol} (one
+   * call per stream): the policy's evidence that a peer takes part instead of holding a slot.
+   */
+  default void onTraffic(PeerId peer, String protocol) {}
+
+  /**
    * The verdict: accept, refuse (the connection is closed with {@code reason}), or accept after
    * disconnecting {@code evict}.
    */

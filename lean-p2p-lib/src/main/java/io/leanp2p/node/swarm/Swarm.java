@@ -119,7 +119,14 @@ public final class Swarm implements Transport.ConnectionListener {
   public void addService(Service s) {
     services.add(s);
     for (String p : s.protocols()) {
-      registry.register(p, (stream, leftover) -> s.onInboundStream(p, stream, leftover));
+      registry.register(p, (stream, leftover) -> {
+        // the admission policy hears of the first bytes on each inbound stream (services do not know)
+        WatchedStream watched = new WatchedStream(stream, () -> admission.onTraffic(stream.connection().remotePeer(), p));
+        if (leftover.isReadable()) {
+          watched.sawData();
+        }
+        s.onInboundStream(p, watched, leftover);
+      });
     }
   }
 

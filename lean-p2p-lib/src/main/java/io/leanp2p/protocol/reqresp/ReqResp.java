@@ -542,27 +542,32 @@ public final class ReqResp {
     }
 
     /**
-     * The spec answers "Empty request" when the declared length is over the payload limit or the
-     * framing is bad; a declared length within the limit but over the type's largest request would
-     * be read in full by the spec and fail SSZ decoding ("Invalid <Type> message"). We stop at the
-     * type's size (no large allocation) but give the same answer.
+     * The answer to a request the codec refused. The spec answers "Empty request" when the
+     * declared length is over the payload limit or the framing is bad, and "Invalid <Type>
+     * message" when a length within the limit fails SSZ decoding. We keep the spec's words except
+     * for a declared length over the payload limit, which says what is wrong (issue #14: a
+     * request declaring 1 GiB was answered "Empty request"). A declared length within the limit
+     * but over the type's largest request would be read in full by the spec and fail SSZ
+     * decoding: we stop at the type's size (no large allocation) and give the spec's answer.
      */
     private String codecFailureMessage(DecodeException e) {
-      if (e.reason() != DecodeException.Reason.TOO_LARGE || !prefixDone) {
+      if (e.reason() != DecodeException.Reason.TOO_LARGE || prefixLen == 0) {
         return EMPTY_REQUEST;
       }
+      // the length (or, when the prefix was cut short by the refusal, a lower bound of it)
       long v = 0;
-      for (int i = 0; i < prefixLen; i++) {
+      for (int i = 0; i < prefixLen && i < 9; i++) {
         v |= (long) (prefix[i] & 0x7f) << (7 * i);
         if ((prefix[i] & 0x80) == 0) {
           break;
         }
-        if (i >= 8) {
-          return EMPTY_REQUEST; // beyond any sane length
-        }
+      }
+      boolean exact = prefixDone && (prefix[prefixLen - 1] & 0x80) == 0;
+      if (prefixLen > 9 || v > cfg.maxPayload()) {
+        return SszSnappy.requestTooLargeMessage(prefixLen > 9 ? -1 : v, exact, cfg.maxPayload());
       }
       // within the type's size the limit hit was the compressed-bytes bound: "Empty request"
-      return v > cfg.maxPayload() || v <= maxRequestSize(protocol)
+      return !exact || v <= maxRequestSize(protocol)
           ? EMPTY_REQUEST
           : RequestRules.invalidMessage(protocol);
     }

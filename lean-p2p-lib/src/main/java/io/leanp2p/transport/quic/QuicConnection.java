@@ -1,5 +1,6 @@
 package io.leanp2p.transport.quic;
 
+import io.leanp2p.transport.PipelineErrors;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.multiformats.Multiaddr;
 import io.leanp2p.transport.CloseReason;
@@ -171,7 +172,7 @@ final class QuicConnection implements Connection {
     try {
       inboundHandler.accept(s);
     } catch (RuntimeException e) {
-      log.warn("inbound stream handler threw; resetting {}", s, e);
+      PipelineErrors.of(channel).report("inbound stream handler of " + s, e); // one line, rate-limited
       s.reset();
     }
   }

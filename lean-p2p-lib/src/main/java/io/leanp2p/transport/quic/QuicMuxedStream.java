@@ -1,5 +1,6 @@
 package io.leanp2p.transport.quic;
 
+import io.leanp2p.transport.PipelineErrors;
 import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.Direction;
 import io.leanp2p.transport.MuxedStream;
@@ -353,7 +354,7 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
       try {
         handler.onWritabilityChanged(this);
       } catch (RuntimeException e) {
-        log.warn("stream handler threw in onWritabilityChanged", e);
+        PipelineErrors.of(channel).report("stream handler (onWritabilityChanged)", e);
       }
     }
   }
@@ -363,7 +364,7 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
     if (cause instanceof QuicStreamResetException) {
       markReset("reset by remote");
     } else {
-      log.debug("stream {} error: {}", channel.streamId(), cause.toString());
+      PipelineErrors.of(channel).report("stream " + channel.streamId(), cause); // one line
       markReset("stream error: " + cause);
     }
     channel.close();
@@ -393,7 +394,7 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
         try {
           handler.onClosed(this);
         } catch (RuntimeException e) {
-          log.warn("stream handler threw in onClosed", e);
+          PipelineErrors.of(channel).report("stream handler (onClosed)", e);
         }
       }
     }
@@ -417,7 +418,7 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
       try {
         handler.onReset(this, reason);
       } catch (RuntimeException e) {
-        log.warn("stream handler threw in onReset", e);
+        PipelineErrors.of(channel).report("stream handler (onReset)", e);
       }
     }
   }
@@ -437,7 +438,7 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
       try {
         handler.onRemoteClose(this);
       } catch (RuntimeException e) {
-        log.warn("stream handler threw in onRemoteClose", e);
+        PipelineErrors.of(channel).report("stream handler (onRemoteClose)", e);
       }
     }
   }
@@ -446,7 +447,7 @@ final class QuicMuxedStream extends ChannelInboundHandlerAdapter implements Muxe
     try {
       handler.onData(this, buf);
     } catch (RuntimeException e) {
-      log.warn("stream handler threw in onData; resetting stream {}", channel.streamId(), e);
+      PipelineErrors.of(channel).report("stream handler (onData) of stream " + channel.streamId(), e);
       reset();
     }
   }

@@ -5,8 +5,11 @@ import io.leanp2p.multiformats.Multiaddr;
 import io.leanp2p.transport.CloseReason;
 import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.ConnectionException;
+import io.leanp2p.transport.AdmissionConfig;
 import io.leanp2p.transport.Direction;
 import io.leanp2p.transport.EventLoops;
+import io.leanp2p.transport.InboundAdmission;
+import io.leanp2p.transport.PipelineErrors;
 import io.leanp2p.transport.Transport;
 import io.leanp2p.transport.TransportKind;
 import io.leanp2p.transport.quic.CertificateRejectedException.Reason;
@@ -104,6 +107,8 @@ public final class QuicTransport implements Transport {
   private final ChannelHandler inboundStreams = new StreamInitializer(Direction.INBOUND);
   private final ChannelHandler outboundStreams = new StreamInitializer(Direction.OUTBOUND);
   private final Libp2pTrustManager trust;
+  private final InboundAdmission admission;
+  private final PipelineErrors errors;
   private QuicSslContext clientSsl;
   private java.time.Instant clientSslCreated;
   private ChannelFuture clientUdp4;
@@ -139,12 +144,7 @@ public final class QuicTransport implements Transport {
     this(loop, identity, cfg, listener, null, new SecureRandom(), Clock.systemUTC());
   }
 
-  /**
-   * @param keepAlive called for quiet connections every {@code cfg.keepAliveInterval()}; null
-   *     disables keep-alive probes (the QUIC idle timeout still applies)
-   * @param random source of TLS keys and certificate serials
-   * @param clock wall clock for certificate validity
-   */
+  /** With an admission of its own at the default limits. */
   public QuicTransport(
       EventLoop loop,
       io.leanp2p.crypto.PrivateKey identity,
@@ -153,6 +153,28 @@ public final class QuicTransport implements Transport {
       KeepAlive keepAlive,
       SecureRandom random,
       Clock clock) {
+    this(loop, identity, cfg, listener, keepAlive, random, clock,
+        new InboundAdmission(AdmissionConfig.defaults(), io.leanp2p.util.Scheduler.of(loop)));
+  }
+
+  /**
+   * @param keepAlive called for quiet connections every {@code cfg.keepAliveInterval()}; null
+   *     disables keep-alive probes (the QUIC idle timeout still applies)
+   * @param random source of TLS keys and certificate serials
+   * @param clock wall clock for certificate validity
+   * @param admission admission of inbound connections (shared with the network's other transports)
+   */
+  public QuicTransport(
+      EventLoop loop,
+      io.leanp2p.crypto.PrivateKey identity,
+      QuicConfig cfg,
+      ConnectionListener listener,
+      KeepAlive keepAlive,
+      SecureRandom random,
+      Clock clock,
+      InboundAdmission admission) {
+    this.admission = admission;
+    this.errors = new PipelineErrors("quic", loop.ticker()::nanoTime);
     this.loop = loop;
     this.identity = identity;
     this.cfg = cfg;
@@ -176,6 +198,11 @@ public final class QuicTransport implements Transport {
 
   QuicConfig config() {
     return cfg;
+  }
+
+  /** Failures caught on this transport's channels, by kind (any thread). */
+  public io.leanp2p.transport.EnumCounters<PipelineErrors.Kind> errorCounters() {
+    return errors.counters();
   }
 
   /** The latest counters (any thread). */
@@ -246,6 +273,10 @@ public final class QuicTransport implements Transport {
   private final class InboundConnectionInitializer extends ChannelInitializer<QuicChannel> {
     @Override
     protected void initChannel(QuicChannel ch) {
+      errors.attach(ch);
+      if (!admission.admit(ch, (InetSocketAddress) ch.remoteSocketAddress(), false)) {
+        return;
+      }
       QuicConnection conn = new QuicConnection(QuicTransport.this, ch, Direction.INBOUND);
       ch.attr(CONNECTION).set(conn);
       ch.pipeline().addLast(new ConnectionHandler(conn));
@@ -259,6 +290,7 @@ public final class QuicTransport implements Transport {
   private void onInboundHandshakeDone(QuicConnection conn) {
     handshaking.remove(conn);
     QuicChannel ch = conn.channel();
+    InboundAdmission.upgraded(ch); // no longer pending
     if (closed || connections.size() >= cfg.maxConnections()) {
       inboundRejected++;
       publish();
@@ -385,6 +417,7 @@ public final class QuicTransport implements Transport {
             new ChannelInitializer<QuicChannel>() {
               @Override
               protected void initChannel(QuicChannel ch) {
+                errors.attach(ch);
                 QuicConnection conn = new QuicConnection(QuicTransport.this, ch, Direction.OUTBOUND);
                 ch.attr(CONNECTION).set(conn);
                 d.conn = conn;
@@ -564,7 +597,7 @@ public final class QuicTransport implements Transport {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof QuicConnectionCloseEvent e) {
-        String text = e.reason() == null ? "" : new String(e.reason(), StandardCharsets.UTF_8);
+        String text = closeText(e);
         conn.remoteClosed(
             CloseReason.of(
                 e.isTlsError() ? CloseReason.Kind.HANDSHAKE_FAILED : CloseReason.Kind.REMOTE_CLOSE,
@@ -576,7 +609,22 @@ public final class QuicTransport implements Transport {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      log.debug("{}: {}", conn, cause.toString());
+      errors.report(conn, cause); // counted, one line
+    }
+
+    /**
+     * The reason text of the peer's CONNECTION_CLOSE; Netty 4.2.18's {@code reason()} throws a
+     * NullPointerException when the frame carried none (seen on peers that close right after the
+     * handshake).
+     */
+    private static String closeText(QuicConnectionCloseEvent e) {
+      byte[] reason;
+      try {
+        reason = e.reason();
+      } catch (NullPointerException noReason) {
+        return "";
+      }
+      return reason == null ? "" : new String(reason, StandardCharsets.UTF_8);
     }
 
     @Override
@@ -620,7 +668,7 @@ public final class QuicTransport implements Transport {
               try {
                 keepAlive.probe(conn);
               } catch (RuntimeException e) {
-                log.warn("keep-alive probe threw", e);
+                errors.report("keep-alive probe of " + conn, e);
               }
             },
             ms,
@@ -632,7 +680,7 @@ public final class QuicTransport implements Transport {
     try {
       listener.onConnection(conn);
     } catch (RuntimeException e) {
-      log.warn("connection listener threw; closing {}", conn, e);
+      errors.report("connection listener, closing " + conn, e);
       conn.close("listener failed");
     }
   }
@@ -807,7 +855,14 @@ public final class QuicTransport implements Transport {
             .channel(EventLoops.datagramChannel(loop))
             .option(ChannelOption.SO_RCVBUF, cfg.socketBufferBytes())
             .option(ChannelOption.SO_SNDBUF, cfg.socketBufferBytes())
-            .handler(codec);
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    // the codec, then the last handler: an ICMP error on the socket is counted, never a stack trace
+                    ch.pipeline().addLast(codec, errors.listenerHandler());
+                  }
+                });
     if (EventLoops.isEpoll(loop)) {
       b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, EventLoops.MAX_DATAGRAM)
           .option(

@@ -10,6 +10,8 @@ import io.leanp2p.transport.ConnectionException;
 import io.leanp2p.transport.Direction;
 import io.leanp2p.transport.EventLoops;
 import io.leanp2p.transport.EnumCounters;
+import io.leanp2p.transport.InboundAdmission;
+import io.leanp2p.transport.PipelineErrors;
 import io.leanp2p.transport.Transport;
 import io.leanp2p.transport.TransportKind;
 import io.leanp2p.transport.tcp.noise.X25519;
@@ -50,6 +52,8 @@ public final class TcpTransport implements Transport {
   private final EnumCounters<YamuxError> yamuxErrors = new EnumCounters<>(YamuxError.class);
   private final EnumCounters<CloseReason.Kind> upgradeFailures = new EnumCounters<>(CloseReason.Kind.class);
   private final Set<Channel> channels = new HashSet<>();
+  private final InboundAdmission admission;
+  private final PipelineErrors errors;
   private boolean closed;
 
   /**
@@ -58,6 +62,7 @@ public final class TcpTransport implements Transport {
    * @param listener receives every new connection (on the loop)
    * @param sched timers (the loop's in production)
    * @param random source of Noise keys
+   * @param admission admission of inbound connections (shared with the network's other transports)
    */
   public TcpTransport(
       EventLoop loop,
@@ -65,7 +70,8 @@ public final class TcpTransport implements Transport {
       TcpConfig cfg,
       ConnectionListener listener,
       Scheduler sched,
-      SecureRandom random) {
+      SecureRandom random,
+      InboundAdmission admission) {
     this.loop = loop;
     this.identity = identity;
     this.cfg = cfg;
@@ -73,6 +79,20 @@ public final class TcpTransport implements Transport {
     this.sched = sched;
     this.random = random;
     this.staticKey = X25519.generate(random);
+    this.admission = admission;
+    this.errors = new PipelineErrors("tcp", sched::nanoTime);
+  }
+
+  /** With an admission of its own at the default limits. */
+  public TcpTransport(
+      EventLoop loop,
+      PrivateKey identity,
+      TcpConfig cfg,
+      ConnectionListener listener,
+      Scheduler sched,
+      SecureRandom random) {
+    this(loop, identity, cfg, listener, sched, random,
+        new InboundAdmission(io.leanp2p.transport.AdmissionConfig.defaults(), sched));
   }
 
   /** Production convenience: the loop's scheduler and a fresh {@link SecureRandom}. */
@@ -107,6 +127,11 @@ public final class TcpTransport implements Transport {
   /** Yamux protocol errors and refused streams, by reason (any thread). */
   public EnumCounters<YamuxError> yamuxErrorCounters() {
     return yamuxErrors;
+  }
+
+  /** Failures caught on this transport's channels, by kind (any thread). */
+  public EnumCounters<PipelineErrors.Kind> errorCounters() {
+    return errors.counters();
   }
 
   /** Failed upgrades (inbound and outbound), by reason (any thread). */
@@ -149,7 +174,12 @@ public final class TcpTransport implements Transport {
         }
         channels.add(ch);
         ch.closeFuture().addListener(f -> channels.remove(ch));
+        if (dir == Direction.INBOUND && !admission.admit(ch, ch.remoteAddress(), true)) {
+          errors.install(ch);
+          return;
+        }
         new TcpUpgrade(TcpTransport.this, ch, dir, expected, promise).install(ch.pipeline());
+        errors.install(ch); // last: every exception ends here, counted, never at Netty's tail
       }
     };
   }
@@ -188,6 +218,7 @@ public final class TcpTransport implements Transport {
                 return;
               }
               channels.add(f.channel());
+              f.channel().pipeline().addLast("errors", errors.listenerHandler()); // after the acceptor
               p.trySuccess(Multiaddr.tcp((InetSocketAddress) f.channel().localAddress()));
             });
     return p;

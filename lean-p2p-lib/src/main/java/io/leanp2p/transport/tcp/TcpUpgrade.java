@@ -8,6 +8,7 @@ import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.ConnectionException;
 import io.leanp2p.transport.ConnectionInfo;
 import io.leanp2p.transport.Direction;
+import io.leanp2p.transport.InboundAdmission;
 import io.leanp2p.transport.multistream.ChannelNegotiationHandler;
 import io.leanp2p.transport.multistream.NegotiationFailure;
 import io.leanp2p.transport.tcp.noise.CipherState;
@@ -132,6 +133,7 @@ final class TcpUpgrade {
     }
     done = true;
     timer.cancel();
+    InboundAdmission.upgraded(ch); // no longer pending
     Multiaddr remoteAddr =
         Multiaddr.tcp((InetSocketAddress) ch.remoteAddress()).withP2p(remote.toBytes());
     Multiaddr localAddr = Multiaddr.tcp((InetSocketAddress) ch.localAddress());

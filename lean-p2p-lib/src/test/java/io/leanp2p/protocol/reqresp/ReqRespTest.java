@@ -572,7 +572,7 @@ class ReqRespTest {
   }
 
   @Test
-  void badInboundRequestsGetTheSpecMessages() {
+  void badInboundRequestsGetTheSpecMessagesOrSayWhatIsTooLarge() {
     var h = new ReqRespHarness();
     Node a = h.node(CFG);
     Node b = h.node(CFG.withInboundLimits(32, 32));
@@ -587,7 +587,11 @@ class ReqRespTest {
             new Case(LeanProtocol.BLOCKS_BY_RANGE, SszSnappy.encodeRequest(new byte[15]), "Invalid BlocksByRangeRequest message"),
             new Case(LeanProtocol.BLOCKS_BY_RANGE, SszSnappy.encodeRequest(range(1, 0)), "Invalid count"),
             new Case(LeanProtocol.BLOCKS_BY_RANGE, SszSnappy.encodeRequest(range(1, 1025)), "Invalid count"),
-            new Case(LeanProtocol.STATUS, Hex.decode("81808005"), "Empty request"),
+            // over the 10 MiB payload limit: says so (the spec answers "Empty request")
+            new Case(LeanProtocol.STATUS, Hex.decode("81808005"),
+                "Request too large: declares 10485761 bytes, the limit is 10485760 bytes"),
+            new Case(LeanProtocol.BLOCKS_BY_ROOT, Hex.decode("8080808004"),
+                "Request too large: declares 1073741824 bytes, the limit is 10485760 bytes"),
             new Case(LeanProtocol.STATUS, new byte[] {0x50, 0x01, 0x02}, "Empty request"),
             // declares 80 bytes, then pads with a skippable frame beyond 80 + 80/6 + 1024 framed bytes
             new Case(LeanProtocol.STATUS, paddedRequest(80, 2000), "Empty request"));

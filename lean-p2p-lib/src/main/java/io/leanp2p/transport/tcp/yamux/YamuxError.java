@@ -25,5 +25,10 @@ public enum YamuxError {
   /** A local protocol handler threw; its stream was reset (not a remote fault). */
   HANDLER_FAILED,
   /** The remote sent GoAway with an error code. */
-  REMOTE_GO_AWAY_ERROR
+  REMOTE_GO_AWAY_ERROR,
+  /**
+   * A ping answer or the RST of a refused stream was not sent because our write buffer to the
+   * remote is full (it does not read): answering would queue without bound.
+   */
+  CONTROL_DROPPED
 }

@@ -9,6 +9,7 @@ import io.leanp2p.transport.ConnectionInfo;
 import io.leanp2p.transport.Direction;
 import io.leanp2p.transport.EnumCounters;
 import io.leanp2p.transport.MuxedStream;
+import io.leanp2p.transport.PipelineErrors;
 import io.leanp2p.transport.TransportKind;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -38,6 +39,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class YamuxSession extends ChannelInboundHandlerAdapter implements Connection {
   private static final Logger LOG = LoggerFactory.getLogger(YamuxSession.class);
+  /**
+   * Answers to the remote's control frames (ping ACKs, RSTs of streams refused at the limit)
+   * written per second; more are dropped and counted ({@link YamuxError#CONTROL_DROPPED}). Honest
+   * peers ping a few times a minute; a flood of 12-byte pings must not cost an allocation and a
+   * write each (nor queue without bound when the remote does not read).
+   */
+  static final int MAX_CONTROL_ANSWERS_PER_SECOND = 256;
 
   private final YamuxConfig cfg;
   private final ConnectionInfo info;
@@ -62,6 +70,8 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
   private boolean closing;
   private CloseReason closeReason;
   private boolean inRead;
+  private long controlWindowStart;
+  private int controlAnswers;
   private boolean needFlush;
   /** Bytes written since the last flush that make {@link #flushSoon} flush at once. */
   static final int FLUSH_BYTES = 64 * 1024;
@@ -264,7 +274,7 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
     if (cause instanceof Error e && !(cause instanceof StackOverflowError)) {
       throw e;
     }
-    LOG.debug("yamux connection {} error", info.remotePeer(), cause);
+    PipelineErrors.of(ctx.channel()).report(this, cause); // counted, one line (a reset is routine)
     ChannelCloseReason.close(ctx.channel(), CloseReason.of(CloseReason.Kind.IO_ERROR, String.valueOf(cause.getMessage())));
   }
 
@@ -462,8 +472,10 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
     if (goAwayReceived || streams.size() + pendingInbound.size() >= cfg.maxStreams()
         || pendingInbound.size() >= cfg.maxUnackedInbound()) {
       errors.inc(YamuxError.STREAM_LIMIT);
-      sendWindowUpdate(id, YamuxFrame.RST, 0);
-      flushSoon();
+      if (controlAnswerAllowed()) {
+        sendWindowUpdate(id, YamuxFrame.RST, 0);
+        flushSoon();
+      }
       return null;
     }
     YamuxStream s = new YamuxStream(this, id, Direction.INBOUND);
@@ -485,7 +497,7 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
     try {
       inboundHandler.accept(s);
     } catch (RuntimeException e) {
-      LOG.warn("inbound stream handler threw; resetting {}", s, e);
+      PipelineErrors.of(ctx.channel()).report("inbound stream handler of " + s, e); // one line, rate-limited
       errors.inc(YamuxError.HANDLER_FAILED);
       s.reset();
     }
@@ -497,11 +509,33 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
       return;
     }
     if ((hFlags & YamuxFrame.SYN) != 0) {
+      if (!controlAnswerAllowed()) {
+        return;
+      }
       ByteBuf b = ctx.alloc().buffer(YamuxFrame.HEADER);
       YamuxFrame.writeHeader(b, YamuxFrame.TYPE_PING, YamuxFrame.ACK, 0, hLen);
       ctx.write(b, ctx.voidPromise());
       flushSoon();
     }
+  }
+
+  /**
+   * Whether one more answer to a remote control frame may be written: within {@link
+   * #MAX_CONTROL_ANSWERS_PER_SECOND} and while the channel is writable (a remote that does not
+   * read would make us queue answers without bound). Counts the drop otherwise.
+   */
+  private boolean controlAnswerAllowed() {
+    long now = nanoTime();
+    if (now - controlWindowStart >= 1_000_000_000L) {
+      controlWindowStart = now;
+      controlAnswers = 0;
+    }
+    if (controlAnswers < MAX_CONTROL_ANSWERS_PER_SECOND && ctx.channel().isWritable()) {
+      controlAnswers++;
+      return true;
+    }
+    errors.inc(YamuxError.CONTROL_DROPPED);
+    return false;
   }
 
   private void onGoAway() {
@@ -510,6 +544,8 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter implements 
       errors.inc(YamuxError.REMOTE_GO_AWAY_ERROR);
       ChannelCloseReason.record(
           ctx.channel(), CloseReason.of(CloseReason.Kind.PROTOCOL_ERROR, "remote GoAway code " + hLen));
+      ctx.channel().close(); // an error ends the session now: its streams are not drained
+      return;
     } else {
       ChannelCloseReason.record(ctx.channel(), CloseReason.of(CloseReason.Kind.REMOTE_CLOSE, "remote sent GoAway"));
     }

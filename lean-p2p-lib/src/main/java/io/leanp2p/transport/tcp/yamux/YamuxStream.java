@@ -1,5 +1,6 @@
 package io.leanp2p.transport.tcp.yamux;
 
+import io.leanp2p.transport.PipelineErrors;
 import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.Direction;
 import io.leanp2p.transport.MuxedStream;
@@ -21,7 +22,6 @@ import java.util.ArrayDeque;
  * are queued and cut into frames that fit the remote's window; the queue is bounded.
  */
 final class YamuxStream implements MuxedStream {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(YamuxStream.class);
 
   private final YamuxSession session;
   private final int id;
@@ -202,7 +202,7 @@ final class YamuxStream implements MuxedStream {
 
   /** A protocol handler threw: only its stream pays (reset), never the connection. */
   private void handlerFailed(String where, RuntimeException e) {
-    LOG.warn("stream handler {} of {} threw; resetting the stream", where, this, e);
+    PipelineErrors.of(session.ctx().channel()).report("stream handler " + where + " of " + this, e);
     session.countError(YamuxError.HANDLER_FAILED);
     reset();
   }
