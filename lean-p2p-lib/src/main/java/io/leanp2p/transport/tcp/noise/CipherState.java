@@ -99,31 +99,12 @@ public final class CipherState {
    * input is copied once into a scratch array (and a direct {@code out} is filled from one).
    */
   public void encrypt(ByteBuf in, int index, int len, ByteBuf out) throws NoiseException {
-    init(Cipher.ENCRYPT_MODE);
-    try {
-      out.ensureWritable(len + TAG);
-      byte[] src;
-      int srcOff;
-      if (in.hasArray()) {
-        src = in.array();
-        srcOff = in.arrayOffset() + index;
-      } else {
-        src = scratchIn(len);
-        srcOff = 0;
-        in.getBytes(index, src, 0, len);
-      }
-      int n;
-      if (out.hasArray()) {
-        n = cipher.doFinal(src, srcOff, len, out.array(), out.arrayOffset() + out.writerIndex());
-        out.writerIndex(out.writerIndex() + n);
-      } else {
-        byte[] dst = scratchOut(len + TAG);
-        n = cipher.doFinal(src, srcOff, len, dst, 0);
-        out.writeBytes(dst, 0, n);
-      }
-      nonce++;
-    } catch (GeneralSecurityException e) {
-      throw new NoiseException("encryption failed", e);
+    if (in.hasArray()) {
+      encrypt(in.array(), in.arrayOffset() + index, len, out);
+    } else {
+      byte[] src = scratchIn(len);
+      in.getBytes(index, src, 0, len);
+      encrypt(src, 0, len, out);
     }
   }
 
