@@ -155,36 +155,15 @@ public final class CipherState {
 
   /** Decrypts {@code len} bytes of {@code in} at {@code index} and appends plaintext to {@code out}. */
   public void decrypt(ByteBuf in, int index, int len, ByteBuf out) throws NoiseException {
-    if (len < TAG) {
-      throw new NoiseException("frame shorter than the tag");
-    }
-    init(Cipher.DECRYPT_MODE);
-    try {
-      out.ensureWritable(len - TAG);
-      byte[] src;
-      int srcOff;
-      if (in.hasArray()) {
-        src = in.array();
-        srcOff = in.arrayOffset() + index;
-      } else {
-        src = scratchIn(len);
-        srcOff = 0;
-        in.getBytes(index, src, 0, len);
+    if (in.hasArray()) {
+      decrypt(in.array(), in.arrayOffset() + index, len, out);
+    } else {
+      if (len < TAG) {
+        throw new NoiseException("frame shorter than the tag");
       }
-      int n;
-      if (out.hasArray()) {
-        n = cipher.doFinal(src, srcOff, len, out.array(), out.arrayOffset() + out.writerIndex());
-        out.writerIndex(out.writerIndex() + n);
-      } else {
-        byte[] dst = scratchOut(len);
-        n = cipher.doFinal(src, srcOff, len, dst, 0);
-        out.writeBytes(dst, 0, n);
-      }
-      nonce++;
-    } catch (AEADBadTagException e) {
-      throw new NoiseException("authentication failed (bad tag)", e);
-    } catch (GeneralSecurityException e) {
-      throw new NoiseException("decryption failed", e);
+      byte[] src = scratchIn(len);
+      in.getBytes(index, src, 0, len);
+      decrypt(src, 0, len, out);
     }
   }
 
