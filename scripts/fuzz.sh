@@ -15,6 +15,7 @@
 # OutOfMemoryError finding), FUZZ_TIMEOUT (seconds one input may take before it is a hang finding,
 # default 10), FUZZ_NICE (default 15), FUZZ_MAX_TIME (seconds per target, default 86400),
 # FUZZ_NO_BUILD=1 (reuse the class snapshot of the previous run instead of building),
+# FUZZ_JVM_OPTS (extra JVM options, e.g. -XX:StartFlightRecording=filename=x.jfr to profile a probe),
 # FUZZ_INSTRUMENT (the classes Jazzer instruments for coverage; default: the project, protobuf,
 # Netty, Bouncy Castle's ASN.1 and X.509 parsers, snappy-java; not the test libraries and not Bouncy
 # Castle's curve arithmetic and signature code, which parse nothing and which instrumentation
@@ -71,7 +72,7 @@ campaign() { # $1 = Class#method, $2 = executions
   # run from the module: Jazzer writes crashing inputs to src/test/resources/.../<Class>Inputs/<method>
   (cd "$LIB" && nice -n "${FUZZ_NICE:-15}" "$JAVA_HOME/bin/java" \
       -Xmx"${FUZZ_XMX:-1g}" -Xss4m -XX:+EnableDynamicAgentLoading --enable-native-access=ALL-UNNAMED \
-      -Dio.netty.leakDetection.level=simple \
+      -Dio.netty.leakDetection.level=simple ${FUZZ_JVM_OPTS:-} \
       -cp "$cp" com.code_intelligence.jazzer.Jazzer \
       --target_class="io.leanp2p.fuzz.$cls" --target_method="$method" "${iflags[@]}" \
       "$corpus" -runs="$runs" -timeout="${FUZZ_TIMEOUT:-10}" -max_total_time="${FUZZ_MAX_TIME:-86400}" \
@@ -136,7 +137,7 @@ case "${1:-}" in
     done
     ;;
   "" | -h | --help)
-    sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'
     ;;
   *)
     runs=${2:-10000000}
