@@ -14,8 +14,17 @@ final class SymmetricState {
   private byte[] ck;
   private byte[] h;
   private CipherState cipher; // null until the first MixKey
+  // looked up once per handshake, not per hash / HMAC (a JCA lookup costs more than the hash)
+  private final MessageDigest digest;
+  private final Mac mac;
 
   SymmetricState(String protocolName) {
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+      mac = Mac.getInstance("HmacSHA256");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
     byte[] name = protocolName.getBytes(StandardCharsets.US_ASCII);
     h = name.length <= HASHLEN ? Arrays.copyOf(name, HASHLEN) : sha256(name);
     ck = h.clone();
@@ -57,22 +66,16 @@ final class SymmetricState {
     return new CipherState[] {new CipherState(out[0]), new CipherState(out[1])};
   }
 
-  static byte[] sha256(byte[]... parts) {
-    try {
-      MessageDigest d = MessageDigest.getInstance("SHA-256");
-      for (byte[] p : parts) {
-        d.update(p);
-      }
-      return d.digest();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
+  private byte[] sha256(byte[]... parts) {
+    for (byte[] p : parts) {
+      digest.update(p);
     }
+    return digest.digest(); // digest() also resets it
   }
 
-  static byte[] hmac(byte[] key, byte[]... parts) {
+  private byte[] hmac(byte[] key, byte[]... parts) {
     try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      mac.init(new SecretKeySpec(key, "HmacSHA256")); // init resets it
       for (byte[] p : parts) {
         mac.update(p);
       }
@@ -83,7 +86,7 @@ final class SymmetricState {
   }
 
   /** Noise HKDF with two outputs. */
-  static byte[][] hkdf(byte[] chainingKey, byte[] ikm) {
+  private byte[][] hkdf(byte[] chainingKey, byte[] ikm) {
     byte[] temp = hmac(chainingKey, ikm);
     byte[] o1 = hmac(temp, new byte[] {1});
     byte[] o2 = hmac(temp, o1, new byte[] {2});
