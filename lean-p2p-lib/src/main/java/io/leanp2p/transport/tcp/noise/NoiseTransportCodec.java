@@ -57,6 +57,13 @@ public final class NoiseTransportCodec extends ChannelDuplexHandler {
     }
     ByteBuf out = null;
     try {
+      if (partialFill >= 2 && partialFill + in.readableBytes() < 2 + frameLength()) {
+        // the read only extends the pending frame: copy it there, no plaintext buffer for it
+        int n = in.readableBytes();
+        in.readBytes(partial, partialFill, n);
+        partialFill += n;
+        return;
+      }
       out = ctx.alloc().heapBuffer(partialFill + in.readableBytes()); // >= all plaintext of this read
       if (partialFill > 0 && !completePartial(in, out)) {
         return; // everything went into the pending frame
