@@ -53,6 +53,12 @@ public final class Enr {
   private final long seq;
   private final Map<String, Rlp.Item> pairs;
   private final byte[] content;
+  /**
+   * {@link #secp256k1Key()}, decoded on first use: the point decompression is the costly part of
+   * every accessor that needs the key (node id, PeerId, addresses, signature). The record is
+   * immutable, so a racing first use merely decodes it twice (both values are immutable).
+   */
+  private Optional<Secp256k1PublicKey> key;
 
   private Enr(byte[] rlp, byte[] signature, long seq, Map<String, Rlp.Item> pairs, byte[] content) {
     this.rlp = rlp;
@@ -264,6 +270,15 @@ public final class Enr {
 
   /** The {@code secp256k1} key, when present and a valid curve point. */
   public Optional<Secp256k1PublicKey> secp256k1Key() {
+    Optional<Secp256k1PublicKey> k = key;
+    if (k == null) {
+      k = decodeKey();
+      key = k;
+    }
+    return k;
+  }
+
+  private Optional<Secp256k1PublicKey> decodeKey() {
     Optional<byte[]> raw = publicKey();
     if (raw.isEmpty()) {
       return Optional.empty();
