@@ -17,6 +17,13 @@ public final class PeerId implements Comparable<PeerId> {
   /** Protobufs up to this size are inlined with the identity multihash. */
   public static final int MAX_INLINE_KEY_LENGTH = 42;
 
+  /**
+   * Longest base58 text of a PeerId: the longest multihash (identity: code, length, {@link
+   * Multihash#MAX_IDENTITY_DIGEST} bytes) has at most {@code ceil(44 * log(256) / log(58)) = 61}
+   * base58 digits (a leading zero byte is one digit '1').
+   */
+  static final int MAX_BASE58_CHARS = (2 + Multihash.MAX_IDENTITY_DIGEST) * 137 / 100 + 1;
+
   private final byte[] bytes;
   /** The base58 text, computed on first use (event loops and CLIs print peer ids per message). */
   private String base58;
@@ -61,6 +68,10 @@ public final class PeerId implements Comparable<PeerId> {
    * @throws DecodeException for bad base58 or a bad multihash
    */
   public static PeerId fromBase58(String text) throws DecodeException {
+    if (text.length() > MAX_BASE58_CHARS) {
+      // checked before the (quadratic) base58 decoding: no longer text can be a PeerId
+      throw DecodeException.tooLarge("PeerId base58 text length", text.length(), MAX_BASE58_CHARS);
+    }
     return fromBytes(Base58.decode(text));
   }
 
