@@ -53,4 +53,57 @@ class NoiseTransportCodecTest {
     assertThat(maxCapacity).as("cumulation capacity").isLessThanOrEqualTo(4 * 65_537);
     assertThat(ch.finishAndReleaseAll()).isFalse();
   }
+
+  /**
+   * Frames in reads of every small size: exactly the plaintext sent, and a read that only extends
+   * the pending frame passes nothing on.
+   */
+  @Test
+  void framesInSmallReadsDeliverExactlyThePlaintext() throws Exception {
+    byte[] key = new byte[32];
+    new Random(3).nextBytes(key);
+    CipherState encryptor = new CipherState(key);
+    Random random = new Random(4);
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    ByteArrayOutputStream sent = new ByteArrayOutputStream();
+    for (int i = 0; i < 20; i++) {
+      byte[] plain = new byte[random.nextInt(3000)];
+      random.nextBytes(plain);
+      sent.write(plain);
+      byte[] c = encryptor.encrypt(new byte[0], plain);
+      wire.write(c.length >>> 8);
+      wire.write(c.length & 0xff);
+      wire.write(c);
+    }
+    byte[] all = wire.toByteArray();
+    for (int piece : new int[] {1, 2, 17, 1000}) {
+      NoiseTransportCodec codec = new NoiseTransportCodec(new CipherState(new byte[32]), new CipherState(key));
+      EmbeddedChannel ch = new EmbeddedChannel(codec);
+      ByteArrayOutputStream received = new ByteArrayOutputStream();
+      int frameEnd = 0;
+      int frameStart = 0;
+      for (int off = 0; off < all.length; off += piece) {
+        int n = Math.min(piece, all.length - off);
+        while (frameEnd <= off) { // the frame this read starts in
+          frameStart = frameEnd;
+          frameEnd += 2 + (((all[frameEnd] & 0xff) << 8) | (all[frameEnd + 1] & 0xff));
+        }
+        ch.writeInbound(Unpooled.copiedBuffer(all, off, n));
+        ByteBuf out;
+        boolean passedOn = false;
+        while ((out = ch.readInbound()) != null) {
+          passedOn = true;
+          byte[] b = new byte[out.readableBytes()];
+          out.readBytes(b);
+          received.write(b);
+          out.release();
+        }
+        if (off > frameStart + 1 && off + n < frameEnd) {
+          assertThat(passedOn).as("a read inside one frame passed something on").isFalse();
+        }
+      }
+      assertThat(received.toByteArray()).as("reads of " + piece).isEqualTo(sent.toByteArray());
+      assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+  }
 }
