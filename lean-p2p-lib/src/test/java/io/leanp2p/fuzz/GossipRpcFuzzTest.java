@@ -10,8 +10,12 @@ import io.leanp2p.codec.gossip.RpcFrames;
 import io.leanp2p.codec.gossip.RpcLimits;
 import io.leanp2p.util.DecodeException;
 import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The gossipsub RPC protobuf decoder with the lean limits ({@link RpcLimits#DEFAULT}) and the
@@ -58,8 +62,15 @@ class GossipRpcFuzzTest {
     String rb = feed(split, FuzzSupport.buffers(in, 13), b);
     assertThat(rb).isEqualTo(ra);
     assertThat(b).hasSameSizeAs(a);
+    // bodies already round-tripped in this input: decoding is a pure function of the body and each
+    // round trip uses a fresh decoder, so a repeated body (an input of many empty frames, say)
+    // would only repeat the same work with the same outcome
+    Set<ByteBuffer> roundTripped = new HashSet<>();
     for (int i = 0; i < a.size(); i++) {
-      assertThat(b.get(i)).isEqualTo(a.get(i));
+      FuzzSupport.check(Arrays.equals(b.get(i), a.get(i)), "a frame differs between the whole and the split input");
+      if (!roundTripped.add(ByteBuffer.wrap(a.get(i)))) {
+        continue;
+      }
       // each frame body goes on to the RPC decoder, as the gossip stream does
       try {
         Rpc rpc = RpcCodec.decode(a.get(i));
