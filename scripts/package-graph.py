@@ -20,9 +20,9 @@ ROOT = "io.leanp2p."
 # encodings (a PeerId is a multihash), never the other way round.
 LAYERS = [
     ("util", 0),
-    ("multiformats", 1),
+    ("multiformats", 1), ("config", 1),
     ("crypto", 2),
-    ("lean", 3), ("ssz", 3), ("codec", 3),
+    ("lean", 3), ("types", 3), ("ssz", 3), ("codec", 3),
     ("transport", 4),
     ("protocol", 5),
     ("node", 6),

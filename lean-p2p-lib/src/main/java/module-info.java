@@ -3,31 +3,20 @@
  * io.leanp2p.node.LeanNetwork}.
  *
  * <p>Exported: the host API ({@code io.leanp2p.node}, {@code io.leanp2p.node.metrics}) and the
- * packages of the value types it takes and gives: the lean vocabulary ({@code io.leanp2p.lean}),
- * identities and ENRs ({@code io.leanp2p.crypto}, {@code io.leanp2p.crypto.enr}), multiaddrs
- * ({@code io.leanp2p.multiformats}) and {@code DecodeException} / {@code Hex} ({@code
- * io.leanp2p.util}).
+ * packages of the values it takes and gives: the lean vocabulary ({@code io.leanp2p.lean}: SSZ
+ * containers, topics, req/resp protocols and response codes), the network's shared values ({@code
+ * io.leanp2p.types}: direction, transport kind, close reasons, the gossip validation verdict,
+ * request errors), the settings ({@code io.leanp2p.config}: transports, admission, gossipsub and its
+ * scoring, req/resp, DNS resolution), identities and ENRs ({@code io.leanp2p.crypto}, {@code
+ * io.leanp2p.crypto.enr}), multiaddrs ({@code io.leanp2p.multiformats}) and {@code
+ * DecodeException} / {@code Hex} / {@code Scheduler} ({@code io.leanp2p.util}). No exported member
+ * takes or gives a type of an unexported package ({@code ExportedApiTest} checks it).
  *
- * <p>Exported deliberately although they also hold engine classes, because a host-API type lives
- * in them (only those types are API; the rest may change without notice):
- *
- * <ul>
- *   <li>{@code io.leanp2p.protocol.reqresp}: {@code LeanProtocol}, {@code RequestError}, {@code
- *       ReqRespConfig};
- *   <li>{@code io.leanp2p.protocol.gossipsub}: {@code GossipConfig}, {@code PeerScoreParams},
- *       {@code TopicScoreParams};
- *   <li>{@code io.leanp2p.transport}: {@code Direction}, {@code TransportKind}, {@code
- *       CloseReason}, {@code DnsResolver}, {@code AdmissionConfig};
- *   <li>{@code io.leanp2p.transport.quic}: {@code QuicConfig}; {@code io.leanp2p.transport.tcp}:
- *       {@code TcpConfig};
- *   <li>{@code io.leanp2p.codec.sszsnappy}: {@code ResponseCode};
- *   <li>{@code io.leanp2p.codec.snappy}: {@code SnappyBlock}, for tools that build wire payloads
- *       for {@code publishRaw} (the CLI's peer command).
- * </ul>
- *
- * <p>Not exported: the swarm ({@code io.leanp2p.node.swarm}: peer table, dialing, the service
- * interface), the gossipsub RPC codec, multistream-select, Noise, Yamux, identify, ping and the
- * generated protobuf classes.
+ * <p>Not exported (the engine, free to change): the swarm ({@code io.leanp2p.node.swarm}: peer
+ * table, dialing, the service interface), the transports (QUIC, TCP with Noise and Yamux,
+ * multistream-select), the codecs (gossipsub RPC, snappy, ssz_snappy), the protocols (gossipsub
+ * router, req/resp, identify, ping) and the generated protobuf classes. A host that builds wire
+ * payloads for {@code publishRaw} compresses them with any raw-snappy implementation.
  */
 module io.leanp2p {
   requires io.netty.buffer;
@@ -46,18 +35,12 @@ module io.leanp2p {
   exports io.leanp2p.node;
   exports io.leanp2p.node.metrics;
   exports io.leanp2p.lean;
+  exports io.leanp2p.types;
+  exports io.leanp2p.config;
   exports io.leanp2p.crypto;
   exports io.leanp2p.crypto.enr;
   exports io.leanp2p.multiformats;
   exports io.leanp2p.util;
-
-  exports io.leanp2p.protocol.reqresp;
-  exports io.leanp2p.protocol.gossipsub;
-  exports io.leanp2p.transport;
-  exports io.leanp2p.transport.quic;
-  exports io.leanp2p.transport.tcp;
-  exports io.leanp2p.codec.sszsnappy;
-  exports io.leanp2p.codec.snappy;
 
   // protobuf's runtime reads the generated message classes reflectively
   opens io.leanp2p.proto to com.google.protobuf;

@@ -1,6 +1,6 @@
 package io.leanp2p.examples;
 
-import io.leanp2p.codec.sszsnappy.ResponseCode;
+import io.leanp2p.lean.ResponseCode;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.metrics.prometheus.LeanP2pCollector;
 import io.leanp2p.multiformats.Multiaddr;
@@ -11,8 +11,8 @@ import io.leanp2p.node.NetworkListener;
 import io.leanp2p.node.Outcome;
 import io.leanp2p.node.RequestHandle;
 import io.leanp2p.node.StartException;
-import io.leanp2p.protocol.gossipsub.Validation;
-import io.leanp2p.protocol.reqresp.LeanProtocol;
+import io.leanp2p.types.Validation;
+import io.leanp2p.lean.LeanProtocol;
 import io.leanp2p.lean.BlocksByRangeRequest;
 import io.leanp2p.lean.Checkpoint;
 import io.leanp2p.lean.SignedBlockView;

@@ -4,7 +4,7 @@ import io.leanp2p.codec.snappy.SnappyBlock;
 import io.leanp2p.codec.snappy.SnappyFrames;
 import io.leanp2p.codec.sszsnappy.RequestDecoder;
 import io.leanp2p.codec.sszsnappy.ResponseChunk;
-import io.leanp2p.codec.sszsnappy.ResponseCode;
+import io.leanp2p.lean.ResponseCode;
 import io.leanp2p.codec.sszsnappy.ResponseDecoder;
 import io.leanp2p.codec.sszsnappy.SszSnappy;
 import io.leanp2p.util.DecodeException;

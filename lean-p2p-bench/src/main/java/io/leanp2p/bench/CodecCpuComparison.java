@@ -2,7 +2,7 @@ package io.leanp2p.bench;
 
 import io.leanp2p.codec.snappy.SnappyBlock;
 import io.leanp2p.codec.snappy.SnappyFrames;
-import io.leanp2p.codec.sszsnappy.ResponseCode;
+import io.leanp2p.lean.ResponseCode;
 import io.leanp2p.codec.sszsnappy.ResponseDecoder;
 import io.leanp2p.codec.sszsnappy.SszSnappy;
 import io.netty.buffer.Unpooled;

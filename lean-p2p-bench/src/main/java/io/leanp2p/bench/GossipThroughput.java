@@ -4,7 +4,7 @@ import io.leanp2p.node.LeanNetwork;
 import io.leanp2p.node.NetworkConfig;
 import io.leanp2p.node.NetworkEvent;
 import io.leanp2p.node.Outcome;
-import io.leanp2p.protocol.gossipsub.Validation;
+import io.leanp2p.types.Validation;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -134,8 +134,8 @@ public final class GossipThroughput {
     NetworkConfig.Builder b = NetworkConfig.builder().name(name).listen(listen);
     String w = System.getProperty("yamux.window");
     if (w != null) {
-      b.tcp(io.leanp2p.transport.tcp.TcpConfig.defaults().withYamux(
-          io.leanp2p.transport.tcp.yamux.YamuxConfig.defaults().withInitialWindow(Integer.parseInt(w))));
+      b.tcp(io.leanp2p.config.TcpConfig.defaults().withYamux(
+          io.leanp2p.config.YamuxConfig.defaults().withInitialWindow(Integer.parseInt(w))));
     }
     return b.build();
   }

@@ -4,7 +4,7 @@ import io.leanp2p.node.LeanNetwork;
 import io.leanp2p.node.NetworkConfig;
 import io.leanp2p.node.NetworkEvent;
 import io.leanp2p.node.Outcome;
-import io.leanp2p.protocol.gossipsub.Validation;
+import io.leanp2p.types.Validation;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;

@@ -8,7 +8,7 @@ import io.leanp2p.transport.MuxedStream;
 import io.leanp2p.transport.StreamHandler;
 import io.leanp2p.transport.multistream.ProtocolRegistry;
 import io.leanp2p.transport.multistream.StreamNegotiator;
-import io.leanp2p.transport.quic.QuicConfig;
+import io.leanp2p.config.QuicConfig;
 import io.leanp2p.transport.quic.QuicTransport;
 import io.leanp2p.util.Scheduler;
 import io.netty.buffer.ByteBuf;

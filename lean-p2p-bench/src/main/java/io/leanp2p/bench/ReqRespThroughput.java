@@ -5,7 +5,7 @@ import io.leanp2p.node.LeanNetwork;
 import io.leanp2p.node.NetworkConfig;
 import io.leanp2p.node.NetworkEvent;
 import io.leanp2p.node.RequestHandle;
-import io.leanp2p.protocol.reqresp.LeanProtocol;
+import io.leanp2p.lean.LeanProtocol;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,9 +51,9 @@ public final class ReqRespThroughput {
     }
     LeanNetwork[] server = new LeanNetwork[1];
     // the bench repeats full ranges back to back: no inbound rate limit on the server
-    var unlimited = io.leanp2p.protocol.reqresp.ReqRespConfig.RateLimit.unlimited();
+    var unlimited = io.leanp2p.config.ReqRespConfig.RateLimit.unlimited();
     server[0] = LeanNetwork.start(NetworkConfig.builder().name("rr-server").listen(listen)
-        .reqresp(io.leanp2p.protocol.reqresp.ReqRespConfig.leanDefaults().withRateLimits(unlimited, unlimited))
+        .reqresp(io.leanp2p.config.ReqRespConfig.leanDefaults().withRateLimits(unlimited, unlimited))
         .build(), e -> {
       if (e instanceof NetworkEvent.InboundRequest r) {
         for (byte[] b : blocks) {
@@ -71,7 +71,7 @@ public final class ReqRespThroughput {
     CompletableFuture<Void>[] done = new CompletableFuture[1];
     // a 100 MiB response on a loaded machine can take longer than the default 10 s request timeout
     LeanNetwork client = LeanNetwork.start(NetworkConfig.builder().name("rr-client").listen(listen)
-        .reqresp(io.leanp2p.protocol.reqresp.ReqRespConfig.leanDefaults().withRequestTimeout(Duration.ofSeconds(120)))
+        .reqresp(io.leanp2p.config.ReqRespConfig.leanDefaults().withRequestTimeout(Duration.ofSeconds(120)))
         .build(), e -> {
       if (e instanceof NetworkEvent.ResponseChunk c) {
         firstAt.compareAndSet(0, System.nanoTime());

@@ -2,11 +2,11 @@ package io.leanp2p.node;
 
 import io.leanp2p.codec.gossip.MessageId;
 import io.leanp2p.codec.snappy.SnappyBlock;
-import io.leanp2p.codec.sszsnappy.ResponseCode;
+import io.leanp2p.lean.ResponseCode;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.multiformats.Multiaddr;
-import io.leanp2p.protocol.gossipsub.Validation;
-import io.leanp2p.protocol.reqresp.LeanProtocol;
+import io.leanp2p.types.Validation;
+import io.leanp2p.lean.LeanProtocol;
 
 /**
  * Immutable commands from host threads to the event loop. Arguments were validated on the caller's

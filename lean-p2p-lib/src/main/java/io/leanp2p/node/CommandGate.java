@@ -2,7 +2,7 @@ package io.leanp2p.node;
 
 import io.leanp2p.codec.snappy.SnappyBlock;
 import io.leanp2p.crypto.PeerId;
-import io.leanp2p.protocol.reqresp.LeanProtocol;
+import io.leanp2p.lean.LeanProtocol;
 import io.leanp2p.protocol.reqresp.ResponseChannels;
 import java.time.Duration;
 import java.util.EnumMap;

@@ -7,7 +7,7 @@ import io.leanp2p.node.swarm.PeerTable;
 import io.leanp2p.node.swarm.Service;
 import io.leanp2p.protocol.identify.Identify;
 import io.leanp2p.protocol.identify.IdentifyInfo;
-import io.leanp2p.transport.CloseReason;
+import io.leanp2p.types.CloseReason;
 import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.MuxedStream;
 import io.netty.buffer.ByteBuf;

@@ -1,11 +1,11 @@
 package io.leanp2p.node;
 
-import io.leanp2p.codec.sszsnappy.ResponseCode;
+import io.leanp2p.lean.ResponseCode;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.multiformats.Multiaddr;
 import io.leanp2p.node.metrics.MetricsSnapshot;
-import io.leanp2p.protocol.gossipsub.Validation;
-import io.leanp2p.protocol.reqresp.LeanProtocol;
+import io.leanp2p.types.Validation;
+import io.leanp2p.lean.LeanProtocol;
 import io.leanp2p.util.DecodeException;
 import java.time.Duration;
 import java.util.List;

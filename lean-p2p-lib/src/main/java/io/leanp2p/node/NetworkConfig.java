@@ -2,12 +2,12 @@ package io.leanp2p.node;
 
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.crypto.PrivateKey;
-import io.leanp2p.protocol.gossipsub.GossipConfig;
-import io.leanp2p.protocol.reqresp.ReqRespConfig;
-import io.leanp2p.transport.AdmissionConfig;
-import io.leanp2p.transport.DnsResolver;
-import io.leanp2p.transport.quic.QuicConfig;
-import io.leanp2p.transport.tcp.TcpConfig;
+import io.leanp2p.config.GossipConfig;
+import io.leanp2p.config.ReqRespConfig;
+import io.leanp2p.config.AdmissionConfig;
+import io.leanp2p.config.DnsResolver;
+import io.leanp2p.config.QuicConfig;
+import io.leanp2p.config.TcpConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

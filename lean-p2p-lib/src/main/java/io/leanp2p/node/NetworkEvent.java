@@ -2,11 +2,11 @@ package io.leanp2p.node;
 
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.multiformats.Multiaddr;
-import io.leanp2p.protocol.reqresp.LeanProtocol;
-import io.leanp2p.protocol.reqresp.RequestError;
-import io.leanp2p.transport.CloseReason;
-import io.leanp2p.transport.Direction;
-import io.leanp2p.transport.TransportKind;
+import io.leanp2p.lean.LeanProtocol;
+import io.leanp2p.types.RequestError;
+import io.leanp2p.types.CloseReason;
+import io.leanp2p.types.Direction;
+import io.leanp2p.types.TransportKind;
 import io.leanp2p.util.Hex;
 import java.util.List;
 

@@ -2,8 +2,8 @@ package io.leanp2p.node;
 
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.multiformats.Multiaddr;
-import io.leanp2p.transport.Direction;
-import io.leanp2p.transport.TransportKind;
+import io.leanp2p.types.Direction;
+import io.leanp2p.types.TransportKind;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

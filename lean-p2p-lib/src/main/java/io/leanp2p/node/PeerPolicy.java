@@ -1,7 +1,7 @@
 package io.leanp2p.node;
 
 import io.leanp2p.crypto.PeerId;
-import io.leanp2p.transport.Direction;
+import io.leanp2p.types.Direction;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;

@@ -1,6 +1,6 @@
 package io.leanp2p.node;
 
-import io.leanp2p.codec.sszsnappy.ResponseCode;
+import io.leanp2p.lean.ResponseCode;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.node.EventDispatcher.EventClass;
 import io.leanp2p.node.metrics.LatencyHistogram;
@@ -8,14 +8,14 @@ import io.leanp2p.node.metrics.MetricsSnapshot;
 import io.leanp2p.node.swarm.PeerTable;
 import io.leanp2p.node.swarm.Service;
 import io.leanp2p.protocol.reqresp.ChannelOutcome;
-import io.leanp2p.protocol.reqresp.LeanProtocol;
+import io.leanp2p.lean.LeanProtocol;
 import io.leanp2p.protocol.reqresp.ReqResp;
-import io.leanp2p.protocol.reqresp.ReqRespConfig;
+import io.leanp2p.config.ReqRespConfig;
 import io.leanp2p.protocol.reqresp.ReqRespListener;
-import io.leanp2p.protocol.reqresp.RequestError;
+import io.leanp2p.types.RequestError;
 import io.leanp2p.protocol.reqresp.RequestOutcome;
 import io.leanp2p.protocol.reqresp.ResponseChannels;
-import io.leanp2p.transport.CloseReason;
+import io.leanp2p.types.CloseReason;
 import io.leanp2p.transport.MuxedStream;
 import io.leanp2p.transport.multistream.ProtocolHandler;
 import io.leanp2p.util.Scheduler;

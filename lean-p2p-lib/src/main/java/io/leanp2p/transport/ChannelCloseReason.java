@@ -2,6 +2,7 @@ package io.leanp2p.transport;
 
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
+import io.leanp2p.types.CloseReason;
 
 /**
  * The first {@link CloseReason} recorded on a channel wins: every layer (upgrade, Noise, Yamux)

@@ -5,6 +5,9 @@ import io.leanp2p.multiformats.Multiaddr;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import java.util.function.Consumer;
+import io.leanp2p.types.CloseReason;
+import io.leanp2p.types.Direction;
+import io.leanp2p.types.TransportKind;
 
 /**
  * A secured, multiplexed connection to one authenticated remote peer. All methods must be called

@@ -1,5 +1,7 @@
 package io.leanp2p.transport;
 
+import io.leanp2p.types.CloseReason;
+
 /** A dial or handshake failed; carries the {@link CloseReason} reported to the host. */
 public class ConnectionException extends Exception {
   private final CloseReason reason;

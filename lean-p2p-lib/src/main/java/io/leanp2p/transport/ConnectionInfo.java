@@ -2,6 +2,7 @@ package io.leanp2p.transport;
 
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.multiformats.Multiaddr;
+import io.leanp2p.types.Direction;
 
 /**
  * What the upgrade established about a connection before the muxer starts.

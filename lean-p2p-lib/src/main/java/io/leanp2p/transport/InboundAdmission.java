@@ -13,6 +13,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import io.leanp2p.types.CloseReason;
+import io.leanp2p.config.AdmissionConfig;
 
 /**
  * Admission of inbound connections before they are authenticated, shared by the TCP and QUIC

@@ -3,6 +3,7 @@ package io.leanp2p.transport;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.Future;
+import io.leanp2p.types.Direction;
 
 /**
  * One bidirectional stream of a secured, multiplexed {@link Connection}: a Yamux stream over TCP,

@@ -16,6 +16,7 @@ import java.util.function.LongSupplier;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.leanp2p.types.CloseReason;
 
 /**
  * The last handler of every pipeline of one transport (TCP connections and listeners, QUIC UDP

@@ -4,6 +4,7 @@ import io.leanp2p.crypto.PeerId;
 import io.leanp2p.multiformats.Multiaddr;
 import io.netty.util.concurrent.Future;
 import java.time.Duration;
+import io.leanp2p.types.TransportKind;
 
 /**
  * One transport (TCP or QUIC) of one network. It lives on the network's event loop: every channel

@@ -2,7 +2,7 @@ package io.leanp2p.adversarial;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leanp2p.transport.TransportKind;
+import io.leanp2p.types.TransportKind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

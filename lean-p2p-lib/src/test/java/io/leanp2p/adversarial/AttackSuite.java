@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.leanp2p.node.NetworkConfig;
-import io.leanp2p.transport.AdmissionConfig;
+import io.leanp2p.config.AdmissionConfig;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;

@@ -3,7 +3,7 @@ package io.leanp2p.adversarial;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.leanp2p.crypto.Secp256k1PrivateKey;
-import io.leanp2p.transport.TransportKind;
+import io.leanp2p.types.TransportKind;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.security.SecureRandom;

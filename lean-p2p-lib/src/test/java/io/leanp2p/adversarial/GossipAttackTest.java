@@ -16,7 +16,7 @@ import io.leanp2p.multiformats.Varint;
 import io.leanp2p.node.Outcome;
 import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.MuxedStream;
-import io.leanp2p.transport.TransportKind;
+import io.leanp2p.types.TransportKind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

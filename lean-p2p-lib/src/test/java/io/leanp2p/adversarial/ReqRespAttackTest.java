@@ -3,13 +3,13 @@ package io.leanp2p.adversarial;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.leanp2p.codec.sszsnappy.ResponseChunk;
-import io.leanp2p.codec.sszsnappy.ResponseCode;
+import io.leanp2p.lean.ResponseCode;
 import io.leanp2p.codec.sszsnappy.ResponseDecoder;
 import io.leanp2p.codec.sszsnappy.SszSnappy;
 import io.leanp2p.multiformats.Varint;
-import io.leanp2p.protocol.reqresp.LeanProtocol;
+import io.leanp2p.lean.LeanProtocol;
 import io.leanp2p.transport.MuxedStream;
-import io.leanp2p.transport.TransportKind;
+import io.leanp2p.types.TransportKind;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;

@@ -8,7 +8,7 @@ import io.leanp2p.codec.gossip.SubOpts;
 import io.leanp2p.crypto.Secp256k1PrivateKey;
 import io.leanp2p.node.NetworkConfig;
 import io.leanp2p.node.PeerPolicyConfig;
-import io.leanp2p.transport.TransportKind;
+import io.leanp2p.types.TransportKind;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;

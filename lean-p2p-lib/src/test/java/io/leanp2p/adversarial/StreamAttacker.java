@@ -5,7 +5,7 @@ import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.MuxedStream;
 import io.leanp2p.transport.StreamHandler;
 import io.leanp2p.transport.Transport;
-import io.leanp2p.transport.TransportKind;
+import io.leanp2p.types.TransportKind;
 import io.leanp2p.transport.multistream.StreamNegotiator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

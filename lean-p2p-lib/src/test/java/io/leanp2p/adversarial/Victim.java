@@ -2,7 +2,7 @@ package io.leanp2p.adversarial;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leanp2p.codec.sszsnappy.ResponseCode;
+import io.leanp2p.lean.ResponseCode;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.multiformats.Multiaddr;
 import io.leanp2p.node.LeanNetwork;
@@ -10,9 +10,9 @@ import io.leanp2p.node.NetworkConfig;
 import io.leanp2p.node.NetworkEvent;
 import io.leanp2p.node.Outcome;
 import io.leanp2p.node.RequestHandle;
-import io.leanp2p.protocol.gossipsub.Validation;
-import io.leanp2p.protocol.reqresp.LeanProtocol;
-import io.leanp2p.transport.TransportKind;
+import io.leanp2p.types.Validation;
+import io.leanp2p.lean.LeanProtocol;
+import io.leanp2p.types.TransportKind;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;

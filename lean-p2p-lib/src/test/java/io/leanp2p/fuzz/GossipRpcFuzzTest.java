@@ -7,7 +7,7 @@ import io.leanp2p.codec.gossip.Rpc;
 import io.leanp2p.codec.gossip.RpcCodec;
 import io.leanp2p.codec.gossip.RpcFrameDecoder;
 import io.leanp2p.codec.gossip.RpcFrames;
-import io.leanp2p.codec.gossip.RpcLimits;
+import io.leanp2p.config.RpcLimits;
 import io.leanp2p.util.DecodeException;
 import io.netty.buffer.ByteBuf;
 import java.nio.ByteBuffer;

@@ -6,7 +6,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.transport.ChannelCloseReason;
-import io.leanp2p.transport.CloseReason;
+import io.leanp2p.types.CloseReason;
 import io.leanp2p.transport.tcp.noise.CipherState;
 import io.leanp2p.transport.tcp.noise.NoiseException;
 import io.leanp2p.transport.tcp.noise.NoiseFuzzAccess;

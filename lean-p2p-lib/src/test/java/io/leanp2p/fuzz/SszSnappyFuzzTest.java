@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.leanp2p.codec.sszsnappy.RequestDecoder;
 import io.leanp2p.codec.sszsnappy.ResponseChunk;
-import io.leanp2p.codec.sszsnappy.ResponseCode;
+import io.leanp2p.lean.ResponseCode;
 import io.leanp2p.codec.sszsnappy.ResponseDecoder;
 import io.leanp2p.codec.sszsnappy.SszSnappy;
 import io.leanp2p.util.DecodeException;

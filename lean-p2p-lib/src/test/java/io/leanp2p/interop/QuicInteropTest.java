@@ -3,7 +3,7 @@ package io.leanp2p.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.leanp2p.testing.TestNode;
-import io.leanp2p.transport.TransportKind;
+import io.leanp2p.types.TransportKind;
 import io.leanp2p.transport.quic.QuicTransport;
 import java.time.Duration;
 import org.junit.jupiter.api.Timeout;

@@ -5,7 +5,7 @@ import io.leanp2p.lean.Status;
 import io.leanp2p.node.LeanNetwork;
 import io.leanp2p.node.NetworkConfig;
 import io.leanp2p.node.NetworkEvent;
-import io.leanp2p.protocol.reqresp.LeanProtocol;
+import io.leanp2p.lean.LeanProtocol;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;

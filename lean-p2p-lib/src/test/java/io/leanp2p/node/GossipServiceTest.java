@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.leanp2p.node.EventDispatcher.EventClass;
 import io.leanp2p.node.swarm.SwarmConfig;
-import io.leanp2p.protocol.gossipsub.GossipConfig;
-import io.leanp2p.protocol.gossipsub.Validation;
+import io.leanp2p.config.GossipConfig;
+import io.leanp2p.types.Validation;
 import io.leanp2p.testing.MemoryStreams;
 import io.leanp2p.testing.MemoryTransport;
 import io.leanp2p.testing.SwarmNode;
 import io.leanp2p.testing.VirtualScheduler;
-import io.leanp2p.transport.Direction;
+import io.leanp2p.types.Direction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

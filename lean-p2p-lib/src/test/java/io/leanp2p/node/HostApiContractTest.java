@@ -2,12 +2,12 @@ package io.leanp2p.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leanp2p.codec.sszsnappy.ResponseCode;
+import io.leanp2p.lean.ResponseCode;
 import io.leanp2p.crypto.PrivateKey;
 import io.leanp2p.crypto.Secp256k1PrivateKey;
 import io.leanp2p.multiformats.Multiaddr;
-import io.leanp2p.protocol.gossipsub.Validation;
-import io.leanp2p.protocol.reqresp.LeanProtocol;
+import io.leanp2p.types.Validation;
+import io.leanp2p.lean.LeanProtocol;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -173,7 +173,7 @@ class HostApiContractTest {
     });
     LeanNetwork a = nets.start(Networks.quic("many-a"), ra);
     LeanNetwork b =
-        nets.start(Networks.quic("many-b").reqresp(io.leanp2p.protocol.reqresp.ReqRespConfig.leanDefaults()
+        nets.start(Networks.quic("many-b").reqresp(io.leanp2p.config.ReqRespConfig.leanDefaults()
             .withMaxConcurrentPerPeer(10_000)), rb);
     LeanNetworkTest.connect(a, ra, b, rb);
     ra.also(e -> {

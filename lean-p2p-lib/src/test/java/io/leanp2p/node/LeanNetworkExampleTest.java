@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.leanp2p.lean.GossipTopic;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.crypto.Secp256k1PrivateKey;
-import io.leanp2p.protocol.reqresp.LeanProtocol;
+import io.leanp2p.lean.LeanProtocol;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;

@@ -2,12 +2,12 @@ package io.leanp2p.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leanp2p.codec.sszsnappy.ResponseCode;
+import io.leanp2p.lean.ResponseCode;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.multiformats.Multiaddr;
-import io.leanp2p.protocol.gossipsub.Validation;
-import io.leanp2p.protocol.reqresp.LeanProtocol;
-import io.leanp2p.protocol.reqresp.RequestError;
+import io.leanp2p.types.Validation;
+import io.leanp2p.lean.LeanProtocol;
+import io.leanp2p.types.RequestError;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

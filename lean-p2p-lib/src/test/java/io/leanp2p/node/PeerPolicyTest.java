@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.crypto.Secp256k1PrivateKey;
-import io.leanp2p.transport.Direction;
+import io.leanp2p.types.Direction;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashMap;

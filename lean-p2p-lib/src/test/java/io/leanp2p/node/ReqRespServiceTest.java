@@ -2,18 +2,18 @@ package io.leanp2p.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leanp2p.codec.sszsnappy.ResponseCode;
+import io.leanp2p.lean.ResponseCode;
 import io.leanp2p.node.EventDispatcher.EventClass;
 import io.leanp2p.node.swarm.SwarmConfig;
-import io.leanp2p.protocol.reqresp.LeanProtocol;
-import io.leanp2p.protocol.reqresp.ReqRespConfig;
-import io.leanp2p.protocol.reqresp.RequestError;
+import io.leanp2p.lean.LeanProtocol;
+import io.leanp2p.config.ReqRespConfig;
+import io.leanp2p.types.RequestError;
 import io.leanp2p.protocol.reqresp.ResponseChannels;
 import io.leanp2p.testing.MemoryStreams;
 import io.leanp2p.testing.MemoryTransport;
 import io.leanp2p.testing.SwarmNode;
 import io.leanp2p.testing.VirtualScheduler;
-import io.leanp2p.transport.Direction;
+import io.leanp2p.types.Direction;
 import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;

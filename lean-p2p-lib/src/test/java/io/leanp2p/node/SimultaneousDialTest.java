@@ -2,7 +2,7 @@ package io.leanp2p.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leanp2p.protocol.reqresp.LeanProtocol;
+import io.leanp2p.lean.LeanProtocol;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

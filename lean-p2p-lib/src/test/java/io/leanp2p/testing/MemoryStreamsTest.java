@@ -2,7 +2,7 @@ package io.leanp2p.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leanp2p.transport.CloseReason;
+import io.leanp2p.types.CloseReason;
 import io.leanp2p.transport.MuxedStream;
 import io.leanp2p.transport.StreamHandler;
 import io.leanp2p.util.Scheduler;

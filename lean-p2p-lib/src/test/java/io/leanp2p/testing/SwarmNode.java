@@ -8,7 +8,7 @@ import io.leanp2p.node.swarm.ConnectedPeer;
 import io.leanp2p.node.swarm.Swarm;
 import io.leanp2p.node.swarm.SwarmConfig;
 import io.leanp2p.node.swarm.SwarmListener;
-import io.leanp2p.transport.CloseReason;
+import io.leanp2p.types.CloseReason;
 import io.leanp2p.transport.Connection;
 import io.netty.util.concurrent.Future;
 import java.security.SecureRandom;

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import io.leanp2p.types.CloseReason;
+import io.leanp2p.config.AdmissionConfig;
 
 /** The admission rules, under virtual time, on embedded channels. */
 class InboundAdmissionTest {

@@ -7,6 +7,7 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import io.leanp2p.types.Direction;
 
 /**
  * Two in-memory {@link MuxedStream}s wired to each other, single-threaded and deterministic:

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
+import io.leanp2p.types.CloseReason;
 
 class PipelineErrorsTest {
   private final AtomicLong clock = new AtomicLong();

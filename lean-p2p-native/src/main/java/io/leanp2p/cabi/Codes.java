@@ -2,11 +2,11 @@ package io.leanp2p.cabi;
 
 import io.leanp2p.node.Outcome;
 import io.leanp2p.node.StartException;
-import io.leanp2p.protocol.reqresp.LeanProtocol;
-import io.leanp2p.protocol.reqresp.RequestError;
-import io.leanp2p.transport.CloseReason;
-import io.leanp2p.transport.Direction;
-import io.leanp2p.transport.TransportKind;
+import io.leanp2p.lean.LeanProtocol;
+import io.leanp2p.types.RequestError;
+import io.leanp2p.types.CloseReason;
+import io.leanp2p.types.Direction;
+import io.leanp2p.types.TransportKind;
 
 /**
  * The numbers of {@code include/lean_p2p.h}, and the mapping of the host API's enums to them.

@@ -1,6 +1,6 @@
 package io.leanp2p.cabi;
 
-import io.leanp2p.codec.sszsnappy.ResponseCode;
+import io.leanp2p.lean.ResponseCode;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.crypto.Secp256k1PrivateKey;
 import io.leanp2p.multiformats.Multiaddr;
@@ -13,8 +13,8 @@ import io.leanp2p.node.Outcome;
 import io.leanp2p.node.ReconnectPolicy;
 import io.leanp2p.node.RequestHandle;
 import io.leanp2p.node.StartException;
-import io.leanp2p.protocol.gossipsub.Validation;
-import io.leanp2p.protocol.reqresp.LeanProtocol;
+import io.leanp2p.types.Validation;
+import io.leanp2p.lean.LeanProtocol;
 import io.leanp2p.util.DecodeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -7,7 +7,7 @@ import io.leanp2p.transport.MuxedStream;
 import io.leanp2p.transport.StreamHandler;
 import io.leanp2p.transport.multistream.ProtocolRegistry;
 import io.leanp2p.transport.multistream.StreamNegotiator;
-import io.leanp2p.transport.tcp.TcpConfig;
+import io.leanp2p.config.TcpConfig;
 import io.leanp2p.transport.tcp.TcpTransport;
 import io.leanp2p.util.Scheduler;
 import io.netty.buffer.ByteBuf;

@@ -1,6 +1,6 @@
 package io.leanp2p.cli.devnet;
 
-import io.leanp2p.codec.sszsnappy.ResponseCode;
+import io.leanp2p.lean.ResponseCode;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.lean.BlocksByRangeRequest;
 import io.leanp2p.lean.BlocksByRootRequest;
@@ -13,9 +13,9 @@ import io.leanp2p.node.NetworkEvent;
 import io.leanp2p.node.NetworkListener;
 import io.leanp2p.node.NetworkSnapshot;
 import io.leanp2p.node.RequestHandle;
-import io.leanp2p.protocol.gossipsub.Validation;
-import io.leanp2p.protocol.reqresp.LeanProtocol;
-import io.leanp2p.transport.Direction;
+import io.leanp2p.types.Validation;
+import io.leanp2p.lean.LeanProtocol;
+import io.leanp2p.types.Direction;
 import io.leanp2p.util.DecodeException;
 import java.time.Duration;
 import java.util.ArrayList;

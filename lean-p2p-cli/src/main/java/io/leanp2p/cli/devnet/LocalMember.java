@@ -11,7 +11,7 @@ import io.leanp2p.multiformats.Multiaddr;
 import io.leanp2p.node.NetworkSnapshot;
 import io.leanp2p.node.StartException;
 import io.leanp2p.node.metrics.MetricsSnapshot;
-import io.leanp2p.protocol.reqresp.LeanProtocol;
+import io.leanp2p.lean.LeanProtocol;
 import io.leanp2p.util.DecodeException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.leanp2p.cli.peer;
 
-import io.leanp2p.codec.sszsnappy.ResponseCode;
+import io.leanp2p.lean.ResponseCode;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.crypto.PrivateKey;
 import io.leanp2p.multiformats.Multiaddr;
@@ -12,10 +12,10 @@ import io.leanp2p.node.NetworkSnapshot;
 import io.leanp2p.node.Outcome;
 import io.leanp2p.node.RequestHandle;
 import io.leanp2p.node.StartException;
-import io.leanp2p.protocol.gossipsub.Validation;
-import io.leanp2p.protocol.reqresp.LeanProtocol;
-import io.leanp2p.protocol.reqresp.RequestError;
-import io.leanp2p.transport.Direction;
+import io.leanp2p.types.Validation;
+import io.leanp2p.lean.LeanProtocol;
+import io.leanp2p.types.RequestError;
+import io.leanp2p.types.Direction;
 import io.leanp2p.util.DecodeException;
 import io.leanp2p.util.Hex;
 import java.nio.charset.StandardCharsets;

@@ -44,7 +44,7 @@ final class PeerMain {
       backend = LeanPeerBackend.start(
           // a test service: status requests of any payload are echoed (docs/peer-protocol.md)
           NetworkConfig.builder().name("peer").identity(key).listenAddresses(listen)
-              .reqresp(io.leanp2p.protocol.reqresp.ReqRespConfig.leanDefaults().withOpaqueStatus(true)),
+              .reqresp(io.leanp2p.config.ReqRespConfig.leanDefaults().withOpaqueStatus(true)),
           out, System::nanoTime, Duration.ofSeconds(30));
     } catch (StartException e) {
       out.emit(PeerEvents.error("start", null, e.getMessage()));

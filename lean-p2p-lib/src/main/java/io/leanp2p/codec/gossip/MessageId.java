@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import io.leanp2p.config.RpcLimits;
 
 /**
  * The lean gossip message id (leanSpec {@code gossipsub/message.py} + {@code behavior.py}):

@@ -10,6 +10,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import io.leanp2p.config.RpcLimits;
 
 /**
  * Hand-written protobuf codec for the gossipsub {@code RPC} message, byte-exact with leanSpec's

@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import java.util.ArrayList;
 import java.util.List;
+import io.leanp2p.config.RpcLimits;
 
 /**
  * Incremental decoder of the gossipsub stream framing {@code uvarint(len) || rpc_bytes},

@@ -3,6 +3,7 @@ package io.leanp2p.codec.sszsnappy;
 import io.leanp2p.util.Hex;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import io.leanp2p.lean.ResponseCode;
 
 /**
  * One decoded response chunk: the code byte as received, the code it maps to, and the

@@ -5,6 +5,7 @@ import io.leanp2p.codec.snappy.SnappyFrames;
 import io.leanp2p.util.DecodeException;
 import io.netty.buffer.ByteBuf;
 import java.util.function.Consumer;
+import io.leanp2p.lean.ResponseCode;
 
 /**
  * Incremental decoder of an {@code ssz_snappy} response stream: a sequence of chunks {@code

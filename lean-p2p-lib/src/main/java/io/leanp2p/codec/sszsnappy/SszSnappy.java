@@ -5,6 +5,7 @@ import io.leanp2p.multiformats.Varint;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import io.leanp2p.lean.ResponseCode;
 
 /**
  * The {@code ssz_snappy} req/resp encoding:

@@ -2,7 +2,7 @@ package io.leanp2p.node.swarm;
 
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.multiformats.Multiaddr;
-import io.leanp2p.transport.Direction;
+import io.leanp2p.types.Direction;
 
 /**
  * The one place that decides whether a connection to a new peer is taken: the peer-manager

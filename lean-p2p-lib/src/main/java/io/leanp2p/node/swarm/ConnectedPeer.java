@@ -2,8 +2,8 @@ package io.leanp2p.node.swarm;
 
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.multiformats.Multiaddr;
-import io.leanp2p.transport.Direction;
-import io.leanp2p.transport.TransportKind;
+import io.leanp2p.types.Direction;
+import io.leanp2p.types.TransportKind;
 
 /**
  * What the peer table says about one connected peer: its live connection's address, direction and

@@ -2,10 +2,10 @@ package io.leanp2p.node.swarm;
 
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.multiformats.Multiaddr;
-import io.leanp2p.transport.CloseReason;
+import io.leanp2p.types.CloseReason;
 import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.ConnectionException;
-import io.leanp2p.transport.DnsResolver;
+import io.leanp2p.config.DnsResolver;
 import io.leanp2p.transport.Transport;
 import io.leanp2p.util.Scheduler;
 import io.netty.util.concurrent.Future;

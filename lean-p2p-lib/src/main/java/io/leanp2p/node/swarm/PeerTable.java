@@ -2,10 +2,10 @@ package io.leanp2p.node.swarm;
 
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.node.metrics.MetricsSnapshot;
-import io.leanp2p.transport.CloseReason;
+import io.leanp2p.types.CloseReason;
 import io.leanp2p.transport.Connection;
-import io.leanp2p.transport.Direction;
-import io.leanp2p.transport.TransportKind;
+import io.leanp2p.types.Direction;
+import io.leanp2p.types.TransportKind;
 import io.leanp2p.transport.multistream.StreamNegotiator;
 import io.leanp2p.util.Scheduler;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package io.leanp2p.node.swarm;
 
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.node.metrics.MetricsSnapshot;
-import io.leanp2p.transport.CloseReason;
+import io.leanp2p.types.CloseReason;
 import io.leanp2p.transport.MuxedStream;
 import io.netty.buffer.ByteBuf;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.leanp2p.node.swarm;
 
 import io.leanp2p.crypto.PeerId;
-import io.leanp2p.transport.DnsResolver;
+import io.leanp2p.config.DnsResolver;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;

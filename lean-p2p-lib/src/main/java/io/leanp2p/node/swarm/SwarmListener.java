@@ -2,7 +2,7 @@ package io.leanp2p.node.swarm;
 
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.multiformats.Multiaddr;
-import io.leanp2p.transport.CloseReason;
+import io.leanp2p.types.CloseReason;
 
 /** What the swarm tells its owner (the node) about peers, on the event loop. */
 public interface SwarmListener {

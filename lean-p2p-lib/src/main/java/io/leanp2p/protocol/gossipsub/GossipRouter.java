@@ -11,7 +11,7 @@ import io.leanp2p.codec.gossip.MessageId;
 import io.leanp2p.codec.gossip.Rpc;
 import io.leanp2p.codec.gossip.SubOpts;
 import io.leanp2p.crypto.PeerId;
-import io.leanp2p.transport.Direction;
+import io.leanp2p.types.Direction;
 import io.leanp2p.util.Scheduler;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,6 +29,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.leanp2p.types.Validation;
+import io.leanp2p.config.GossipConfig;
+import io.leanp2p.config.TopicScoreParams;
 
 /**
  * The gossipsub v1.2 / v1.1 router of one network: mesh maintenance, gossip (IHAVE / IWANT /

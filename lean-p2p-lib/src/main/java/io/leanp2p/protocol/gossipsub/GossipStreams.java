@@ -4,7 +4,7 @@ import io.leanp2p.codec.gossip.Rpc;
 import io.leanp2p.codec.gossip.RpcCodec;
 import io.leanp2p.codec.gossip.RpcFrameDecoder;
 import io.leanp2p.codec.gossip.RpcFrames;
-import io.leanp2p.codec.gossip.RpcLimits;
+import io.leanp2p.config.RpcLimits;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.transport.MuxedStream;
 import io.leanp2p.transport.StreamHandler;

@@ -6,6 +6,8 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import io.leanp2p.config.PeerScoreParams;
+import io.leanp2p.config.TopicScoreParams;
 
 /**
  * Gossipsub v1.1 peer scoring: per-topic P1 (time in mesh), P2 (first deliveries), P3 (mesh

@@ -2,7 +2,7 @@ package io.leanp2p.protocol.reqresp;
 
 import io.leanp2p.codec.sszsnappy.RequestDecoder;
 import io.leanp2p.codec.sszsnappy.ResponseChunk;
-import io.leanp2p.codec.sszsnappy.ResponseCode;
+import io.leanp2p.lean.ResponseCode;
 import io.leanp2p.codec.sszsnappy.ResponseDecoder;
 import io.leanp2p.codec.sszsnappy.SszSnappy;
 import io.leanp2p.crypto.PeerId;
@@ -27,6 +27,9 @@ import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.leanp2p.types.RequestError;
+import io.leanp2p.lean.LeanProtocol;
+import io.leanp2p.config.ReqRespConfig;
 
 /**
  * The lean req/resp protocols, both sides, for one network. Lives on the network's event loop:

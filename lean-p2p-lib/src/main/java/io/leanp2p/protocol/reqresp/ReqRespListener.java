@@ -1,6 +1,8 @@
 package io.leanp2p.protocol.reqresp;
 
 import io.leanp2p.crypto.PeerId;
+import io.leanp2p.types.RequestError;
+import io.leanp2p.lean.LeanProtocol;
 
 /**
  * Events of {@link ReqResp}, called on the network's event loop (the node turns them into host

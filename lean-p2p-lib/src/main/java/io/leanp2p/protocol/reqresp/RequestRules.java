@@ -4,6 +4,7 @@ import io.leanp2p.lean.BlocksByRangeRequest;
 import io.leanp2p.lean.BlocksByRootRequest;
 import io.leanp2p.lean.Status;
 import io.leanp2p.util.DecodeException;
+import io.leanp2p.lean.LeanProtocol;
 
 /**
  * Per-protocol request checks shared by both sides: a request must decode as its protocol's SSZ

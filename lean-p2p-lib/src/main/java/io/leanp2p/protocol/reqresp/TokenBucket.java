@@ -1,5 +1,7 @@
 package io.leanp2p.protocol.reqresp;
 
+import io.leanp2p.config.ReqRespConfig;
+
 /** A lazily refilled token bucket on injected time. Loop-confined; not thread safe. */
 final class TokenBucket {
   private final ReqRespConfig.RateLimit limit;

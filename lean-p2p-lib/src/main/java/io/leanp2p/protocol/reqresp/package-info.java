@@ -18,7 +18,7 @@
  * an outcome ({@link io.leanp2p.protocol.reqresp.ChannelOutcome}); channels that end without the
  * host are reported by {@code onChannelClosed}.
  *
- * <p><b>Limits</b> (all in {@link io.leanp2p.protocol.reqresp.ReqRespConfig}, all counted):
+ * <p><b>Limits</b> (all in {@link io.leanp2p.config.ReqRespConfig}, all counted):
  * outbound concurrency per peer; inbound concurrency per peer and in total (refused with
  * RESOURCE_UNAVAILABLE "Too many concurrent requests" + FIN, nothing read, no state kept); token
  * buckets per peer and protocol on requests and on requested blocks (RESOURCE_UNAVAILABLE "Rate

@@ -2,7 +2,7 @@ package io.leanp2p.transport.quic;
 
 import io.leanp2p.transport.PipelineErrors;
 import io.leanp2p.transport.Connection;
-import io.leanp2p.transport.Direction;
+import io.leanp2p.types.Direction;
 import io.leanp2p.transport.MuxedStream;
 import io.leanp2p.transport.StreamHandler;
 import io.netty.buffer.ByteBuf;

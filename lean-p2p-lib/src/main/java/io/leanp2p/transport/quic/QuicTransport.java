@@ -2,16 +2,16 @@ package io.leanp2p.transport.quic;
 
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.multiformats.Multiaddr;
-import io.leanp2p.transport.CloseReason;
+import io.leanp2p.types.CloseReason;
 import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.ConnectionException;
-import io.leanp2p.transport.AdmissionConfig;
-import io.leanp2p.transport.Direction;
+import io.leanp2p.config.AdmissionConfig;
+import io.leanp2p.types.Direction;
 import io.leanp2p.transport.EventLoops;
 import io.leanp2p.transport.InboundAdmission;
 import io.leanp2p.transport.PipelineErrors;
 import io.leanp2p.transport.Transport;
-import io.leanp2p.transport.TransportKind;
+import io.leanp2p.types.TransportKind;
 import io.leanp2p.transport.quic.CertificateRejectedException.Reason;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -58,6 +58,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.leanp2p.config.QuicConfig;
 
 /**
  * QUIC v1 with libp2p TLS 1.3 (ALPN {@value #ALPN}, mutual authentication) on Netty's native

@@ -4,16 +4,16 @@ import io.leanp2p.crypto.PeerId;
 import io.leanp2p.crypto.PrivateKey;
 import io.leanp2p.multiformats.Multiaddr;
 import io.leanp2p.transport.ChannelCloseReason;
-import io.leanp2p.transport.CloseReason;
+import io.leanp2p.types.CloseReason;
 import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.ConnectionException;
-import io.leanp2p.transport.Direction;
+import io.leanp2p.types.Direction;
 import io.leanp2p.transport.EventLoops;
 import io.leanp2p.transport.EnumCounters;
 import io.leanp2p.transport.InboundAdmission;
 import io.leanp2p.transport.PipelineErrors;
 import io.leanp2p.transport.Transport;
-import io.leanp2p.transport.TransportKind;
+import io.leanp2p.types.TransportKind;
 import io.leanp2p.transport.tcp.noise.X25519;
 import io.leanp2p.transport.tcp.yamux.YamuxError;
 import io.leanp2p.util.Scheduler;
@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
+import io.leanp2p.config.TcpConfig;
 
 /**
  * TCP + multistream + Noise XX + multistream + Yamux, on one network's event loop: the server
@@ -92,7 +93,7 @@ public final class TcpTransport implements Transport {
       Scheduler sched,
       SecureRandom random) {
     this(loop, identity, cfg, listener, sched, random,
-        new InboundAdmission(io.leanp2p.transport.AdmissionConfig.defaults(), sched));
+        new InboundAdmission(io.leanp2p.config.AdmissionConfig.defaults(), sched));
   }
 
   /** Production convenience: the loop's scheduler and a fresh {@link SecureRandom}. */

@@ -13,6 +13,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
+import io.leanp2p.config.RpcLimits;
 
 /** Round-trip and garbage properties of {@link RpcCodec} (jqwik, default 10,000 tries each). */
 class RpcCodecPropertiesTest {

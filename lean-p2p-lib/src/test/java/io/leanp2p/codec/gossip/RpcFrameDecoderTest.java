@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import io.leanp2p.config.RpcLimits;
 
 class RpcFrameDecoderTest {
   private static final String T = "/leanconsensus/12345678/block/ssz_snappy";

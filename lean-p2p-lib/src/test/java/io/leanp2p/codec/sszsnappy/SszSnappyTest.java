@@ -23,6 +23,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
+import io.leanp2p.lean.ResponseCode;
 
 class SszSnappyTest {
   private static final String IDENT = "ff060000734e61507059";

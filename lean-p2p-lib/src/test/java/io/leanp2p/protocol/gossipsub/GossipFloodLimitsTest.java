@@ -11,13 +11,13 @@ import io.leanp2p.codec.gossip.ControlPrune;
 import io.leanp2p.codec.gossip.Message;
 import io.leanp2p.codec.gossip.Rpc;
 import io.leanp2p.codec.gossip.RpcFrames;
-import io.leanp2p.codec.gossip.RpcLimits;
+import io.leanp2p.config.RpcLimits;
 import io.leanp2p.codec.gossip.SubOpts;
 import io.leanp2p.codec.snappy.SnappyBlock;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.testing.MemoryStreams;
 import io.leanp2p.testing.VirtualScheduler;
-import io.leanp2p.transport.Direction;
+import io.leanp2p.types.Direction;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.leanp2p.config.GossipConfig;
 
 /**
  * The router's flood bounds, one test each: what a single peer can make us do (ask, serve,

@@ -9,7 +9,7 @@ import io.leanp2p.codec.gossip.SubOpts;
 import io.leanp2p.codec.snappy.SnappyBlock;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.testing.VirtualScheduler;
-import io.leanp2p.transport.Direction;
+import io.leanp2p.types.Direction;
 import io.leanp2p.util.Hex;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import io.leanp2p.types.Validation;
+import io.leanp2p.config.GossipConfig;
 
 /**
  * Publish semantics: an own message reaches at least D subscribed peers even when the mesh has

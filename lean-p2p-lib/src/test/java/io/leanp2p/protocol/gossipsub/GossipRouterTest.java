@@ -12,11 +12,15 @@ import io.leanp2p.codec.gossip.SubOpts;
 import io.leanp2p.codec.snappy.SnappyBlock;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.testing.VirtualScheduler;
-import io.leanp2p.transport.Direction;
+import io.leanp2p.types.Direction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import io.leanp2p.types.Validation;
+import io.leanp2p.config.GossipConfig;
+import io.leanp2p.config.PeerScoreParams;
+import io.leanp2p.config.TopicScoreParams;
 
 /** Focused router behaviour: validation gating, StrictNoSign, IDONTWANT, IWANT caps, scoring. */
 class GossipRouterTest {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.leanp2p.config.GossipConfig;
 
 /**
  * Deterministic single-threaded simulations of 100+ routers under virtual time: full delivery,

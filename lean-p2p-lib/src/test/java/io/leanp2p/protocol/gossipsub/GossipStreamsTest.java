@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.leanp2p.codec.gossip.Message;
 import io.leanp2p.codec.gossip.Rpc;
 import io.leanp2p.codec.gossip.RpcFrames;
-import io.leanp2p.codec.gossip.RpcLimits;
+import io.leanp2p.config.RpcLimits;
 import io.leanp2p.codec.gossip.SubOpts;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.testing.MemoryStreams;

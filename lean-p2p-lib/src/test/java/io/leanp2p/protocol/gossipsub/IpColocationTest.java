@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.leanp2p.codec.gossip.Rpc;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.testing.VirtualScheduler;
-import io.leanp2p.transport.Direction;
+import io.leanp2p.types.Direction;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import io.leanp2p.config.GossipConfig;
 
 /** P6 (IP colocation) penalises many peers behind one address, except loopback (local devnets). */
 class IpColocationTest {

@@ -3,7 +3,7 @@ package io.leanp2p.protocol.gossipsub;
 import io.leanp2p.codec.gossip.Rpc;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.testing.VirtualScheduler;
-import io.leanp2p.transport.Direction;
+import io.leanp2p.types.Direction;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Predicate;
+import io.leanp2p.types.Validation;
+import io.leanp2p.config.GossipConfig;
 
 /**
  * A deterministic in-memory network of {@link GossipRouter}s for single-threaded simulations under

@@ -2,7 +2,7 @@ package io.leanp2p.protocol.reqresp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leanp2p.codec.sszsnappy.ResponseCode;
+import io.leanp2p.lean.ResponseCode;
 import io.leanp2p.codec.sszsnappy.SszSnappy;
 import io.leanp2p.protocol.reqresp.ReqRespHarness.Node;
 import io.leanp2p.testing.MemoryStreams;
@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.leanp2p.lean.LeanProtocol;
+import io.leanp2p.config.ReqRespConfig;
 
 /** Seeded garbage on the wire, both directions: always one outcome, never a hang or a leak. */
 @Timeout(60)

@@ -5,10 +5,10 @@ import io.leanp2p.testing.MemoryStreams;
 import io.leanp2p.testing.VirtualScheduler;
 import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.ConnectionInfo;
-import io.leanp2p.transport.Direction;
+import io.leanp2p.types.Direction;
 import io.leanp2p.transport.EnumCounters;
 import io.leanp2p.transport.MuxedStream;
-import io.leanp2p.transport.tcp.yamux.YamuxConfig;
+import io.leanp2p.config.YamuxConfig;
 import io.leanp2p.transport.tcp.yamux.YamuxError;
 import io.leanp2p.transport.tcp.yamux.YamuxSession;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -25,6 +25,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import io.leanp2p.types.RequestError;
+import io.leanp2p.lean.LeanProtocol;
+import io.leanp2p.config.ReqRespConfig;
 
 /**
  * Java↔Java req/resp over {@link MemoryStreams} connections with real multistream-select, under a

@@ -2,7 +2,7 @@ package io.leanp2p.protocol.reqresp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leanp2p.codec.sszsnappy.ResponseCode;
+import io.leanp2p.lean.ResponseCode;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.testing.TestNode;
 import io.leanp2p.transport.Connection;
@@ -19,6 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.leanp2p.types.RequestError;
+import io.leanp2p.lean.LeanProtocol;
+import io.leanp2p.config.ReqRespConfig;
 
 /**
  * Java↔Java req/resp over real TCP on 127.0.0.1 (Noise XX + Yamux + multistream-select), each

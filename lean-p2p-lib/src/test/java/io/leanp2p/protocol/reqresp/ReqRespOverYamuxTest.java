@@ -2,14 +2,17 @@ package io.leanp2p.protocol.reqresp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leanp2p.codec.sszsnappy.ResponseCode;
+import io.leanp2p.lean.ResponseCode;
 import io.leanp2p.codec.sszsnappy.SszSnappy;
 import io.leanp2p.protocol.reqresp.ReqRespHarness.Node;
-import io.leanp2p.transport.tcp.yamux.YamuxConfig;
+import io.leanp2p.config.YamuxConfig;
 import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.leanp2p.types.RequestError;
+import io.leanp2p.lean.LeanProtocol;
+import io.leanp2p.config.ReqRespConfig;
 
 /**
  * Java↔Java req/resp over real Yamux sessions (the TCP muxer, with its 256 KiB stream windows) on

@@ -2,7 +2,7 @@ package io.leanp2p.protocol.reqresp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leanp2p.codec.sszsnappy.ResponseCode;
+import io.leanp2p.lean.ResponseCode;
 import io.leanp2p.codec.sszsnappy.SszSnappy;
 import io.leanp2p.protocol.reqresp.ReqRespHarness.Node;
 import io.leanp2p.testing.Fixtures;
@@ -20,6 +20,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.leanp2p.types.RequestError;
+import io.leanp2p.lean.LeanProtocol;
+import io.leanp2p.config.ReqRespConfig;
 
 @Timeout(60)
 class ReqRespTest {

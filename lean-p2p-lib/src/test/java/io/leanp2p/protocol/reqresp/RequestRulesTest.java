@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.leanp2p.testing.VirtualScheduler;
 import org.junit.jupiter.api.Test;
+import io.leanp2p.lean.LeanProtocol;
+import io.leanp2p.config.ReqRespConfig;
 
 class RequestRulesTest {
   @Test

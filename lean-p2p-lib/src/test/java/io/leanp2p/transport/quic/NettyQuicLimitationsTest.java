@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.leanp2p.config.QuicConfig;
 
 /**
  * Minimal demonstrations of what Netty 4.2.18's QUIC cannot do (or does surprisingly), which the

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.leanp2p.crypto.Secp256k1PrivateKey;
 import io.leanp2p.multiformats.Multiaddr;
-import io.leanp2p.transport.CloseReason;
+import io.leanp2p.types.CloseReason;
 import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.ConnectionException;
 import io.leanp2p.transport.quic.CertificateRejectedException.Reason;
@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.leanp2p.config.QuicConfig;
 
 /** Bad certificates, silent peers and limits, end to end over loopback QUIC. */
 @Timeout(90)

@@ -17,6 +17,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import io.leanp2p.config.QuicConfig;
 
 /**
  * The QUIC transport on both kinds of event loop: epoll (recvmmsg / sendmmsg, the default on Linux)

@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import io.leanp2p.config.QuicConfig;
 
 /**
  * Test fixture: one "network" = one single-threaded event loop + a QuicTransport whose inbound

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.leanp2p.config.QuicConfig;
 
 /** 200 connect / stream / disconnect cycles leave no channels, streams, fds or direct memory. */
 @Timeout(300)

@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.leanp2p.crypto.Ed25519PrivateKey;
 import io.leanp2p.crypto.Secp256k1PrivateKey;
 import io.leanp2p.multiformats.Multiaddr;
-import io.leanp2p.transport.CloseReason;
+import io.leanp2p.types.CloseReason;
 import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.ConnectionException;
-import io.leanp2p.transport.Direction;
+import io.leanp2p.types.Direction;
 import io.leanp2p.transport.MuxedStream;
 import io.leanp2p.transport.StreamHandler;
-import io.leanp2p.transport.TransportKind;
+import io.leanp2p.types.TransportKind;
 import io.netty.buffer.ByteBuf;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.leanp2p.config.QuicConfig;
 
 @Timeout(60)
 class QuicTransportTest {

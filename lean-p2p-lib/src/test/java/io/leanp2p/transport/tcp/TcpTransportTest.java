@@ -9,11 +9,11 @@ import io.leanp2p.multiformats.Multiaddr;
 import io.leanp2p.protocol.identify.IdentifyInfo;
 import io.leanp2p.protocol.ping.Ping;
 import io.leanp2p.testing.TestNode;
-import io.leanp2p.transport.CloseReason;
+import io.leanp2p.types.CloseReason;
 import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.ConnectionException;
 import io.leanp2p.node.swarm.SwarmConfig;
-import io.leanp2p.transport.Direction;
+import io.leanp2p.types.Direction;
 import io.leanp2p.util.Scheduler;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -25,6 +25,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.leanp2p.config.TcpConfig;
 
 @Timeout(60)
 class TcpTransportTest {

@@ -3,7 +3,7 @@ package io.leanp2p.transport.tcp.noise;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.crypto.PrivateKey;
 import io.leanp2p.transport.ChannelCloseReason;
-import io.leanp2p.transport.CloseReason;
+import io.leanp2p.types.CloseReason;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,7 +1,7 @@
 package io.leanp2p.transport.tcp.noise;
 
 import io.leanp2p.transport.ChannelCloseReason;
-import io.leanp2p.transport.CloseReason;
+import io.leanp2p.types.CloseReason;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelDuplexHandler;

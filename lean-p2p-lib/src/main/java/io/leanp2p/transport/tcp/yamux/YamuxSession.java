@@ -3,14 +3,14 @@ package io.leanp2p.transport.tcp.yamux;
 import io.leanp2p.crypto.PeerId;
 import io.leanp2p.multiformats.Multiaddr;
 import io.leanp2p.transport.ChannelCloseReason;
-import io.leanp2p.transport.CloseReason;
+import io.leanp2p.types.CloseReason;
 import io.leanp2p.transport.Connection;
 import io.leanp2p.transport.ConnectionInfo;
-import io.leanp2p.transport.Direction;
+import io.leanp2p.types.Direction;
 import io.leanp2p.transport.EnumCounters;
 import io.leanp2p.transport.MuxedStream;
 import io.leanp2p.transport.PipelineErrors;
-import io.leanp2p.transport.TransportKind;
+import io.leanp2p.types.TransportKind;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.leanp2p.config.YamuxConfig;
 
 /**
  * One Yamux session over a secured channel, and the {@link Connection} its streams belong to. It

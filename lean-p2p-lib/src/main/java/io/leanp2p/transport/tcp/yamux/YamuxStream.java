@@ -2,7 +2,7 @@ package io.leanp2p.transport.tcp.yamux;
 
 import io.leanp2p.transport.PipelineErrors;
 import io.leanp2p.transport.Connection;
-import io.leanp2p.transport.Direction;
+import io.leanp2p.types.Direction;
 import io.leanp2p.transport.MuxedStream;
 import io.leanp2p.transport.StreamHandler;
 import io.netty.buffer.ByteBuf;
@@ -12,6 +12,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
+import io.leanp2p.config.YamuxConfig;
 
 /**
  * One Yamux stream. Single-threaded (the session's event loop).

@@ -9,7 +9,7 @@ import io.leanp2p.crypto.PublicKey;
 import io.leanp2p.crypto.Secp256k1PrivateKey;
 import io.leanp2p.testing.Splits;
 import io.leanp2p.transport.ChannelCloseReason;
-import io.leanp2p.transport.CloseReason;
+import io.leanp2p.types.CloseReason;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

@@ -1,10 +1,11 @@
 package io.leanp2p.transport.tcp.yamux;
 
 import io.leanp2p.transport.ConnectionInfo;
-import io.leanp2p.transport.Direction;
+import io.leanp2p.types.Direction;
 import io.leanp2p.transport.EnumCounters;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.leanp2p.config.YamuxConfig;
 
 /** Two Yamux sessions on EmbeddedChannels; {@link #shuttle()} moves bytes until quiet. */
 final class YamuxPair {

@@ -3,7 +3,7 @@ package io.leanp2p.transport.tcp.yamux;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.leanp2p.testing.Splits;
-import io.leanp2p.transport.CloseReason;
+import io.leanp2p.types.CloseReason;
 import io.leanp2p.transport.MuxedStream;
 import io.leanp2p.transport.StreamHandler;
 import io.netty.buffer.ByteBuf;
@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.leanp2p.config.YamuxConfig;
 
 @Timeout(30)
 class YamuxSessionTest {

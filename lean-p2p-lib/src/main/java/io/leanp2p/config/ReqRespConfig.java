@@ -1,10 +1,10 @@
-package io.leanp2p.protocol.reqresp;
+package io.leanp2p.config;
 
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Every limit and timer of {@link ReqResp}, with lean defaults in {@link #leanDefaults()}.
+ * Every limit and timer of {@code ReqResp}, with lean defaults in {@link #leanDefaults()}.
  *
  * @param requestTimeout whole-exchange deadline of an outbound request: open, negotiate, write,
  *     read every chunk (lean {@code REQUEST_TIMEOUT_SECONDS} = 10 s)
@@ -21,8 +21,8 @@ import java.util.Objects;
  * @param blockRate per peer and protocol (blocks_by_root, blocks_by_range): token bucket of
  *     requested blocks (roots asked, or range count)
  * @param maxQueuedBytesPerChannel response bytes a channel holds before its stream takes them (the
- *     one bound of the channel's queue, see {@link ResponseChannels}); beyond it {@link
- *     ReqResp#sendChunk} answers {@link ChannelOutcome#QUEUE_FULL}. A single chunk always fits an
+ *     one bound of the channel's queue, see the req/resp
+ *     service's response channels); beyond it sending a chunk answers {@code QUEUE_FULL}. A single chunk always fits an
  *     empty queue.
  * @param opaqueStatus accept any Status payload instead of an SSZ {@code Status} (test services)
  */

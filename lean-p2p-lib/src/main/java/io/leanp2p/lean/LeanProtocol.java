@@ -1,4 +1,4 @@
-package io.leanp2p.protocol.reqresp;
+package io.leanp2p.lean;
 
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package io.leanp2p.transport.quic;
+package io.leanp2p.config;
 
 import java.time.Duration;
 
@@ -9,8 +9,8 @@ import java.time.Duration;
  *
  * @param idleTimeout QUIC max_idle_timeout: a connection with no packet from the peer for this long
  *     closes with {@code TIMEOUT} (the negotiated value is the smaller of both sides')
- * @param keepAliveInterval how often an otherwise quiet connection is probed through the {@link
- *     QuicTransport.KeepAlive} hook; {@link Duration#ZERO} disables it. Must be below idleTimeout
+ * @param keepAliveInterval how often an otherwise quiet connection is probed through the
+ *     QUIC transport's keep-alive hook; {@link Duration#ZERO} disables it. Must be below idleTimeout
  * @param handshakeTimeout bound on a dial's QUIC + TLS handshake (the dial's own timeout applies
  *     too, whichever is shorter)
  * @param maxInboundStreams concurrent bidirectional streams the peer may open (initial_max_streams_bidi)

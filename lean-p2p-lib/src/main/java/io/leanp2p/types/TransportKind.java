@@ -1,4 +1,4 @@
-package io.leanp2p.transport;
+package io.leanp2p.types;
 
 /** The two transports lean-p2p speaks. */
 public enum TransportKind {

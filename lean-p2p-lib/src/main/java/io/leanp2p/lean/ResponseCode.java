@@ -1,4 +1,4 @@
-package io.leanp2p.codec.sszsnappy;
+package io.leanp2p.lean;
 
 /**
  * Req/resp response codes. On the wire every byte is legal: unknown codes 4..127 are read as

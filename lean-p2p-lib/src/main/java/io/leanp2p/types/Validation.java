@@ -1,4 +1,4 @@
-package io.leanp2p.protocol.gossipsub;
+package io.leanp2p.types;
 
 /**
  * The host's verdict on a received gossip message (gossipsub v1.1 validation results): the one

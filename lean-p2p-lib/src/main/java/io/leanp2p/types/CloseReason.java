@@ -1,4 +1,4 @@
-package io.leanp2p.transport;
+package io.leanp2p.types;
 
 /**
  * Why a connection ended or a dial failed, as reported in connection events.

@@ -1,7 +1,5 @@
-package io.leanp2p.protocol.gossipsub;
+package io.leanp2p.config;
 
-import io.leanp2p.codec.gossip.MessageId;
-import io.leanp2p.codec.gossip.RpcLimits;
 
 /**
  * Every router parameter, with lean defaults ({@link #DEFAULT}). Sources: leanSpec {@code
@@ -175,8 +173,6 @@ public record GossipConfig(
   public boolean floodPublishes(int wireBytes) {
     return floodPublishMaxBytes > 0 && wireBytes <= floodPublishMaxBytes;
   }
-
-  static final int MESSAGE_ID_LENGTH = MessageId.LENGTH;
 
   /** Mutable copy of a {@link GossipConfig}; {@link #build()} validates. */
   public static final class Builder {

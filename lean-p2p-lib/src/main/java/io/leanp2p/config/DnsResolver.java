@@ -1,4 +1,4 @@
-package io.leanp2p.transport;
+package io.leanp2p.config;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;

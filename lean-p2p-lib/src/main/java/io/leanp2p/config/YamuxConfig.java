@@ -1,4 +1,4 @@
-package io.leanp2p.transport.tcp.yamux;
+package io.leanp2p.config;
 
 /**
  * Limits of one Yamux session.

@@ -1,4 +1,4 @@
-package io.leanp2p.codec.gossip;
+package io.leanp2p.config;
 
 /**
  * Bounds applied while decoding one RPC, checked before anything is allocated for the counted

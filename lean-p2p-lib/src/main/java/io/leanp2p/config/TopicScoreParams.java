@@ -1,4 +1,4 @@
-package io.leanp2p.protocol.gossipsub;
+package io.leanp2p.config;
 
 /**
  * Per-topic peer-score parameters (gossipsub v1.1 P1–P4, P3b). Weights of penalties are

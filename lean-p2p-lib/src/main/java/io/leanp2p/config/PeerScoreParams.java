@@ -1,4 +1,4 @@
-package io.leanp2p.protocol.gossipsub;
+package io.leanp2p.config;
 
 import java.util.Map;
 
@@ -8,7 +8,7 @@ import java.util.Map;
  * @param topics per-topic parameters; topics not listed use {@code defaultTopic}
  * @param defaultTopic parameters for any other topic ({@code null}: unlisted topics are not scored)
  * @param topicScoreCap cap of the positive sum of topic scores (0 = no cap)
- * @param appSpecificWeight P5 weight (application score set via {@link GossipRouter#setApplicationScore})
+ * @param appSpecificWeight P5 weight (application score set via {@code GossipRouter.setApplicationScore})
  * @param ipColocationFactorWeight P6 weight (negative)
  * @param ipColocationFactorThreshold peers per IP tolerated before P6 applies
  * @param behaviourPenaltyWeight P7 weight (negative)
@@ -63,7 +63,8 @@ public record PeerScoreParams(
     }
   }
 
-  TopicScoreParams topic(String topic) {
+  /** The score parameters of {@code topic}, or null when the topic is not scored. */
+  public TopicScoreParams topic(String topic) {
     TopicScoreParams p = topics.get(topic);
     return p != null ? p : defaultTopic;
   }

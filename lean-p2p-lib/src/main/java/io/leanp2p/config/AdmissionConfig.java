@@ -1,11 +1,11 @@
-package io.leanp2p.transport;
+package io.leanp2p.config;
 
 import java.time.Duration;
 
 /**
  * Limits on inbound connections before they are authenticated ("pending": accepted by TCP or
- * begun by a QUIC Initial packet, Noise / TLS and the muxer not finished yet), applied by {@link
- * InboundAdmission} at accept. Defaults and the reasons for them are in {@code docs/security.md}.
+ * begun by a QUIC Initial packet, Noise / TLS and the muxer not finished yet), applied by the
+ * transport's inbound admission at accept. Defaults and the reasons for them are in {@code docs/security.md}.
  *
  * @param maxPending pending inbound connections in total (TCP + QUIC); at the limit the oldest
  *     pending connection is closed to make room for the new one, so that connections that stall

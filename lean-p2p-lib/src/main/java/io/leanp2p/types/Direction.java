@@ -1,4 +1,4 @@
-package io.leanp2p.transport;
+package io.leanp2p.types;
 
 /** Who opened a connection or stream. */
 public enum Direction {

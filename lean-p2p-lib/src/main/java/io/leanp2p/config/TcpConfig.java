@@ -1,6 +1,5 @@
-package io.leanp2p.transport.tcp;
+package io.leanp2p.config;
 
-import io.leanp2p.transport.tcp.yamux.YamuxConfig;
 import java.time.Duration;
 
 /**

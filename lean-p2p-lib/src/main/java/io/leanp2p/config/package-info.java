@@ -1,0 +1,11 @@
+/**
+ * The settings a host gives {@code NetworkConfig}, as immutable records with lean defaults: the
+ * transports ({@link io.leanp2p.config.QuicConfig}, {@link io.leanp2p.config.TcpConfig} with {@link
+ * io.leanp2p.config.YamuxConfig}), inbound admission ({@link io.leanp2p.config.AdmissionConfig}),
+ * gossipsub and its scoring ({@link io.leanp2p.config.GossipConfig}, {@link
+ * io.leanp2p.config.RpcLimits}, {@link io.leanp2p.config.PeerScoreParams}, {@link
+ * io.leanp2p.config.TopicScoreParams}), req/resp ({@link io.leanp2p.config.ReqRespConfig}) and DNS
+ * resolution ({@link io.leanp2p.config.DnsResolver}). Below every engine layer, depends on nothing
+ * else in the library; each engine package reads its part.
+ */
+package io.leanp2p.config;
