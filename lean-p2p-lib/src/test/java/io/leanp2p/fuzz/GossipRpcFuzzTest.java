@@ -10,6 +10,8 @@ import io.leanp2p.codec.gossip.RpcFrames;
 import io.leanp2p.config.RpcLimits;
 import io.leanp2p.util.DecodeException;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,38 +53,64 @@ class GossipRpcFuzzTest {
     assertThat(again.subscriptions()).hasSameSizeAs(rpc.subscriptions());
   }
 
+  /**
+   * The gossip stream's framing as production runs it: the zero-copy {@code decodeFrames} over the
+   * input in 13-byte reads, each frame then decoded from its buffer ({@code RpcCodec.decode(ByteBuf,
+   * RpcLimits)}, as {@code GossipStreams} does); checked against the array form over the whole
+   * input (same outcome, same frames), every frame buffer and the partial frame released, and each
+   * RPC's canonical frame decoding back to itself.
+   */
   @FuzzTest
   void frames(byte[] in) {
     int maxFrame = RpcLimits.DEFAULT.maxRpcSize();
     RpcFrameDecoder whole = new RpcFrameDecoder(maxFrame);
-    RpcFrameDecoder split = new RpcFrameDecoder(maxFrame);
     List<byte[]> a = new ArrayList<>();
-    List<byte[]> b = new ArrayList<>();
     String ra = feed(whole, FuzzSupport.buffers(in, in.length + 1), a);
-    String rb = feed(split, FuzzSupport.buffers(in, 13), b);
-    assertThat(rb).isEqualTo(ra);
-    assertThat(b).hasSameSizeAs(a);
-    // bodies already round-tripped in this input: decoding is a pure function of the body and each
-    // round trip uses a fresh decoder, so a repeated body (an input of many empty frames, say)
-    // would only repeat the same work with the same outcome
-    Set<ByteBuffer> roundTripped = new HashSet<>();
-    for (int i = 0; i < a.size(); i++) {
-      FuzzSupport.check(Arrays.equals(b.get(i), a.get(i)), "a frame differs between the whole and the split input");
-      if (!roundTripped.add(ByteBuffer.wrap(a.get(i)))) {
-        continue;
+    RpcFrameDecoder split = new RpcFrameDecoder(maxFrame);
+    List<ByteBuf> reads = FuzzSupport.buffers(in, 13);
+    List<ByteBuf> b = new ArrayList<>();
+    String rb = "idle";
+    try {
+      for (ByteBuf r : reads) {
+        split.decodeFrames(r, b);
+        FuzzSupport.check(!r.isReadable(), "decodeFrames left bytes of a read unconsumed");
       }
-      // each frame body goes on to the RPC decoder, as the gossip stream does
-      try {
-        Rpc rpc = RpcCodec.decode(a.get(i));
-        byte[] frame = RpcFrames.encode(rpc);
-        RpcFrameDecoder d = new RpcFrameDecoder(maxFrame);
-        List<byte[]> back = new ArrayList<>();
-        assertThat(feed(d, FuzzSupport.buffers(frame, frame.length + 1), back)).isEqualTo("idle");
-        assertThat(back).hasSize(1);
-        assertThat(back.get(0)).isEqualTo(RpcCodec.encode(rpc));
-      } catch (DecodeException e) {
-        // a frame whose body is not an RPC: the stream is reset, nothing else
+      rb = split.isIdle() ? "idle" : "partial";
+    } catch (DecodeException e) {
+      rb = "rejected";
+    }
+    try {
+      FuzzSupport.check(rb.equals(ra), "zero-copy framing ends " + rb + ", the array form " + ra);
+      FuzzSupport.check(b.size() == a.size(), "zero-copy framing and the array form differ in frame count");
+      // bodies already round-tripped in this input: decoding is a pure function of the body, so a
+      // repeated body (an input of many empty frames, say) would only repeat the same work
+      Set<ByteBuffer> roundTripped = new HashSet<>();
+      for (int i = 0; i < a.size(); i++) {
+        ByteBuf frame = b.get(i);
+        FuzzSupport.check(ByteBufUtil.equals(frame, Unpooled.wrappedBuffer(a.get(i))),
+            "a frame differs between the zero-copy and the array form");
+        if (!roundTripped.add(ByteBuffer.wrap(a.get(i)))) {
+          continue;
+        }
+        try {
+          Rpc rpc = RpcCodec.decode(frame, RpcLimits.DEFAULT);
+          byte[] canonical = RpcFrames.encode(rpc);
+          RpcFrameDecoder d = new RpcFrameDecoder(maxFrame);
+          List<byte[]> back = new ArrayList<>();
+          FuzzSupport.check(feed(d, FuzzSupport.buffers(canonical, canonical.length + 1), back).equals("idle"),
+              "the frame of a decoded RPC is not one whole frame");
+          FuzzSupport.check(back.size() == 1 && Arrays.equals(back.get(0), RpcCodec.encode(rpc)),
+              "the frame of a decoded RPC does not carry its encoding");
+        } catch (DecodeException e) {
+          // a frame whose body is not an RPC: the stream is reset, nothing else
+        }
       }
+    } finally {
+      for (ByteBuf f : b) {
+        f.release();
+      }
+      split.release();
+      FuzzSupport.releaseOwned(reads, "RpcFrameDecoder.decodeFrames");
     }
   }
 
