@@ -2,27 +2,23 @@ package io.leanp2p.adversarial;
 
 import io.leanp2p.crypto.PrivateKey;
 import io.leanp2p.transport.quic.CertAndKey;
+import io.leanp2p.testing.QuicClientSocket;
 import io.leanp2p.transport.quic.Libp2pTls;
-import io.leanp2p.transport.quic.QuicTransport;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.handler.codec.quic.QuicChannel;
-import io.netty.handler.codec.quic.QuicClientCodecBuilder;
-import io.netty.handler.codec.quic.QuicSslContext;
-import io.netty.handler.codec.quic.QuicSslContextBuilder;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamType;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
@@ -58,29 +54,8 @@ final class RawQuic implements AutoCloseable {
   /** A UDP socket on {@code from} with a QUIC client codec presenting {@code identity}'s certificate. */
   static RawQuic bind(EventLoop loop, InetAddress from, PrivateKey identity, SecureRandom random) throws Exception {
     CertAndKey ck = Libp2pTls.generate(identity, random, Instant.now());
-    QuicSslContext ctx =
-        QuicSslContextBuilder.forClient()
-            .keyManager(ck.tlsKey(), null, ck.certificate())
-            .trustManager(InsecureTrustManagerFactory.INSTANCE)
-            .applicationProtocols(QuicTransport.ALPN)
-            .build();
-    ChannelHandler codec =
-        new QuicClientCodecBuilder()
-            .sslContext(ctx)
-            .maxIdleTimeout(20, TimeUnit.SECONDS)
-            .initialMaxData(1 << 20)
-            .initialMaxStreamDataBidirectionalLocal(1 << 20)
-            .initialMaxStreamDataBidirectionalRemote(1 << 20)
-            .initialMaxStreamsBidirectional(1000)
-            .build();
-    Channel udp =
-        new Bootstrap()
-            .group(loop)
-            .channel(NioDatagramChannel.class)
-            .handler(codec)
-            .bind(new InetSocketAddress(from, 0))
-            .sync()
-            .channel();
+    Channel udp = QuicClientSocket.bind(loop, from, ck.tlsKey(), new X509Certificate[] {ck.certificate()},
+        Duration.ofSeconds(20), 1000);
     return new RawQuic(udp);
   }
 

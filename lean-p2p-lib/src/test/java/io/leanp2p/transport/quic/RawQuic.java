@@ -1,14 +1,13 @@
 package io.leanp2p.transport.quic;
 
+import io.leanp2p.testing.QuicClientSocket;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.handler.codec.quic.QuicChannel;
-import io.netty.handler.codec.quic.QuicClientCodecBuilder;
 import io.netty.handler.codec.quic.QuicServerCodecBuilder;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
@@ -16,9 +15,11 @@ import io.netty.handler.codec.quic.QuicTokenHandler;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.concurrent.Future;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** Plain Netty QUIC endpoints presenting arbitrary (bad) certificates, for fault tests. */
@@ -30,28 +31,7 @@ final class RawQuic {
 
   /** A client that trusts anything and presents {@code chain}; returns its UDP channel + connect. */
   static Channel client(EventLoop loop, PrivateKey key, X509Certificate... chain) throws Exception {
-    QuicSslContext ctx =
-        QuicSslContextBuilder.forClient()
-            .keyManager(key, null, chain)
-            .trustManager(InsecureTrustManagerFactory.INSTANCE)
-            .applicationProtocols(QuicTransport.ALPN)
-            .build();
-    ChannelHandler codec =
-        new QuicClientCodecBuilder()
-            .sslContext(ctx)
-            .maxIdleTimeout(5, TimeUnit.SECONDS)
-            .initialMaxData(1 << 20)
-            .initialMaxStreamDataBidirectionalLocal(1 << 20)
-            .initialMaxStreamDataBidirectionalRemote(1 << 20)
-            .initialMaxStreamsBidirectional(16)
-            .build();
-    return new Bootstrap()
-        .group(loop)
-        .channel(io.leanp2p.transport.EventLoops.datagramChannel(loop))
-        .handler(codec)
-        .bind(new InetSocketAddress("127.0.0.1", 0))
-        .sync()
-        .channel();
+    return QuicClientSocket.bind(loop, InetAddress.getLoopbackAddress(), key, chain, Duration.ofSeconds(5), 16);
   }
 
   static Future<QuicChannel> connect(Channel udp, InetSocketAddress remote) {
