@@ -19,22 +19,11 @@ class NoiseTransportCodecTest {
   void aSteadyStreamOfSplitFramesKeepsTheCumulationBounded() throws Exception {
     byte[] key = new byte[32];
     new Random(1).nextBytes(key);
-    CipherState encryptor = new CipherState(key);
     NoiseTransportCodec codec = new NoiseTransportCodec(new CipherState(new byte[32]), new CipherState(key));
     EmbeddedChannel ch = new EmbeddedChannel(codec);
     Random random = new Random(2);
-    ByteArrayOutputStream wire = new ByteArrayOutputStream();
     ByteArrayOutputStream sent = new ByteArrayOutputStream();
-    for (int i = 0; i < 200; i++) {
-      byte[] plain = new byte[NoiseTransportCodec.MAX_PLAINTEXT - random.nextInt(100)];
-      random.nextBytes(plain);
-      sent.write(plain);
-      byte[] c = encryptor.encrypt(new byte[0], plain);
-      wire.write(c.length >>> 8);
-      wire.write(c.length & 0xff);
-      wire.write(c);
-    }
-    byte[] all = wire.toByteArray();
+    byte[] all = frames(key, 200, () -> NoiseTransportCodec.MAX_PLAINTEXT - random.nextInt(100), random, sent);
     ByteArrayOutputStream received = new ByteArrayOutputStream();
     int maxCapacity = 0;
     for (int off = 0; off < all.length; off += 50_000) { // every read ends inside a frame
@@ -62,20 +51,9 @@ class NoiseTransportCodecTest {
   void framesInSmallReadsDeliverExactlyThePlaintext() throws Exception {
     byte[] key = new byte[32];
     new Random(3).nextBytes(key);
-    CipherState encryptor = new CipherState(key);
     Random random = new Random(4);
-    ByteArrayOutputStream wire = new ByteArrayOutputStream();
     ByteArrayOutputStream sent = new ByteArrayOutputStream();
-    for (int i = 0; i < 20; i++) {
-      byte[] plain = new byte[random.nextInt(3000)];
-      random.nextBytes(plain);
-      sent.write(plain);
-      byte[] c = encryptor.encrypt(new byte[0], plain);
-      wire.write(c.length >>> 8);
-      wire.write(c.length & 0xff);
-      wire.write(c);
-    }
-    byte[] all = wire.toByteArray();
+    byte[] all = frames(key, 20, () -> random.nextInt(3000), random, sent);
     for (int piece : new int[] {1, 2, 17, 1000}) {
       NoiseTransportCodec codec = new NoiseTransportCodec(new CipherState(new byte[32]), new CipherState(key));
       EmbeddedChannel ch = new EmbeddedChannel(codec);
@@ -105,5 +83,22 @@ class NoiseTransportCodecTest {
       assertThat(received.toByteArray()).as("reads of " + piece).isEqualTo(sent.toByteArray());
       assertThat(ch.finishAndReleaseAll()).isFalse();
     }
+  }
+
+  /** {@code count} Noise transport frames under {@code key} of random plaintexts; the plaintexts go to sent. */
+  private static byte[] frames(byte[] key, int count, java.util.function.IntSupplier size, Random random,
+      ByteArrayOutputStream sent) throws Exception {
+    CipherState encryptor = new CipherState(key);
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    for (int i = 0; i < count; i++) {
+      byte[] plain = new byte[size.getAsInt()];
+      random.nextBytes(plain);
+      sent.write(plain);
+      byte[] c = encryptor.encrypt(new byte[0], plain);
+      wire.write(c.length >>> 8);
+      wire.write(c.length & 0xff);
+      wire.write(c);
+    }
+    return wire.toByteArray();
   }
 }
