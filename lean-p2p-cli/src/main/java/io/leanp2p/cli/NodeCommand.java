@@ -91,6 +91,26 @@ public final class NodeCommand implements Callable<Integer> {
       description = "Seconds between status lines (default: ${DEFAULT-VALUE}).")
   int printInterval;
 
+  @Option(names = "--max-peers", paramLabel = "N", defaultValue = "64",
+      description = "Peers connected at most (default: ${DEFAULT-VALUE}); bootnodes always find room. "
+          + "docs/security.md (\"Peers\") has the whole policy.")
+  int maxPeers;
+
+  @Option(names = "--inbound-share", paramLabel = "FRACTION", defaultValue = "0.75",
+      description = "Share of --max-peers inbound peers may take, in (0, 1] (default: ${DEFAULT-VALUE}); "
+          + "the rest is kept for this node's own dials.")
+  double inboundShare;
+
+  @Option(names = "--silent-grace", paramLabel = "SECONDS", defaultValue = "30",
+      description = "Disconnect a peer (not a bootnode) that sent no gossipsub or req/resp traffic "
+          + "this long after connecting; 0 disables it (default: ${DEFAULT-VALUE}).")
+  long silentGraceSeconds;
+
+  @Option(names = "--graylist-backoff", paramLabel = "SECONDS", defaultValue = "600",
+      description = "Disconnect a peer whose gossipsub score fell below the graylist threshold and refuse it "
+          + "this long; 0 keeps it connected (its RPCs are still ignored) (default: ${DEFAULT-VALUE}).")
+  long graylistBackoffSeconds;
+
   @ArgGroup(exclusive = false, validate = false, heading = "%nAccepted for lean-quickstart and listed once at start, not used:%n")
   Unused unused = new Unused();
 

@@ -13,6 +13,7 @@ import io.leanp2p.node.NetworkConfig;
 import io.leanp2p.node.NetworkEvent;
 import io.leanp2p.node.NetworkListener;
 import io.leanp2p.node.NetworkSnapshot;
+import io.leanp2p.node.PeerPolicyConfig;
 import io.leanp2p.node.StartException;
 import io.leanp2p.types.Validation;
 import io.leanp2p.lean.LeanProtocol;
@@ -128,6 +129,20 @@ final class NodeMain implements NetworkListener {
     }
   }
 
+  /** The peer-manager policy from --inbound-share, --silent-grace and --graylist-backoff. */
+  static PeerPolicyConfig peerPolicy(NodeCommand c) {
+    if (!(c.inboundShare > 0 && c.inboundShare <= 1)) {
+      throw new UsageException("--inbound-share must be in (0, 1], got " + c.inboundShare);
+    }
+    if (c.silentGraceSeconds < 0 || c.graylistBackoffSeconds < 0) {
+      throw new UsageException("--silent-grace and --graylist-backoff must be >= 0 seconds");
+    }
+    return PeerPolicyConfig.defaults()
+        .withInboundShare(c.inboundShare)
+        .withSilentGrace(Duration.ofSeconds(c.silentGraceSeconds))
+        .withGraylistBackoff(Duration.ofSeconds(c.graylistBackoffSeconds));
+  }
+
   private int run() throws Exception {
     List<String> listen = listenAddresses();
     List<String> given = expandBootnodes(c.bootnodes);
@@ -137,6 +152,10 @@ final class NodeMain implements NetworkListener {
     if (c.printInterval < 1) {
       throw new UsageException("--print-interval must be at least 1 second");
     }
+    if (c.maxPeers < 1) {
+      throw new UsageException("--max-peers must be at least 1, got " + c.maxPeers);
+    }
+    PeerPolicyConfig policy = peerPolicy(c);
     createDataDir();
     Secp256k1PrivateKey key = identity();
     PeerId self = PeerId.fromPublicKey(key.publicKey());
@@ -144,7 +163,8 @@ final class NodeMain implements NetworkListener {
     String name = c.nodeId != null && !c.nodeId.isBlank() ? c.nodeId.strip() : "unknown";
     List<String> topics = topicStrings(c.forkDigest, c.topics);
     LeanNetwork n = LeanNetwork.start(
-        NetworkConfig.builder().name(name).identity(key).listenAddresses(listen).bootnodes(bootnodes).build(), this);
+        NetworkConfig.builder().name(name).identity(key).listenAddresses(listen).bootnodes(bootnodes)
+            .maxPeers(c.maxPeers).peerPolicy(policy).build(), this);
     net = n;
     List<Multiaddr> addrs;
     try {
@@ -182,6 +202,8 @@ final class NodeMain implements NetworkListener {
         out.println("skipping " + (given.size() - bootnodes.size()) + " bootnode entry(ies) naming this node");
       }
       out.println(bootnodes.isEmpty() ? "no bootnodes: waiting for inbound peers" : "dialing " + bootnodes.size() + " bootnode(s)");
+      out.println("peers: at most " + c.maxPeers + " (" + policy.maxInbound(c.maxPeers) + " inbound), silent grace "
+          + policy.silentGrace().toSeconds() + " s, graylist backoff " + policy.graylistBackoff().toSeconds() + " s");
       if (metrics != null) {
         out.println("Prometheus metrics: http://" + c.metricsAddress + ":" + metrics.port() + "/metrics");
       }

@@ -167,7 +167,8 @@ class LeanQuickstartTest {
         assertThat(sum(pages[i], "lean_gossip_mesh_peers")).as(what).isGreaterThanOrEqualTo(1);
         assertThat(pages[i]).contains("# TYPE lean_connected_peers gauge", "# TYPE lean_gossip_mesh_peers gauge");
         List<String> out = nodes.get(i).lines;
-        assertThat(out).as(what).contains("skipping 1 bootnode entry(ies) naming this node", "dialing 1 bootnode(s)");
+        assertThat(out).as(what).contains("skipping 1 bootnode entry(ies) naming this node", "dialing 1 bootnode(s)",
+            "peers: at most 64 (48 inbound), silent grace 30 s, graylist backoff 600 s");
         assertThat(out.stream().filter(l -> l.startsWith("not used by this node")).toList()).as(what)
             .singleElement().asString()
             .contains("--genesis " + genesis.resolve("config.yaml"), "--validators", "--api-port 0");

@@ -89,4 +89,31 @@ class NodeCommandTest {
   void noUnusedFlagsNoLine() {
     assertThat(parse("node", "--listen-port", "1").unusedGiven()).isEmpty();
   }
+
+  /** Without peer flags the node runs the library's defaults; the flags reach the policy. */
+  @Test
+  void peerPolicyFlags() {
+    NodeCommand d = parse("node");
+    assertThat(d.maxPeers).isEqualTo(io.leanp2p.node.NetworkConfig.builder().build().maxPeers());
+    assertThat(NodeMain.peerPolicy(d)).isEqualTo(io.leanp2p.node.PeerPolicyConfig.defaults());
+
+    NodeCommand c = parse("node", "--max-peers", "20", "--inbound-share", "0.5", "--silent-grace", "0",
+        "--graylist-backoff", "90");
+    assertThat(c.maxPeers).isEqualTo(20);
+    io.leanp2p.node.PeerPolicyConfig p = NodeMain.peerPolicy(c);
+    assertThat(p.maxInbound(c.maxPeers)).isEqualTo(10);
+    assertThat(p.silentGrace()).isEqualTo(java.time.Duration.ZERO);
+    assertThat(p.graylistBackoff()).isEqualTo(java.time.Duration.ofSeconds(90));
+    assertThat(p.evictForNewcomers()).isTrue();
+  }
+
+  @Test
+  void peerPolicyFlagsOutOfRangeAreUsageErrors() {
+    for (String[] bad : new String[][] {{"--inbound-share", "0"}, {"--inbound-share", "1.5"},
+        {"--silent-grace", "-1"}, {"--graylist-backoff", "-5"}}) {
+      NodeCommand c = parse("node", bad[0], bad[1]);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeMain.peerPolicy(c))
+          .as(String.join(" ", bad)).isInstanceOf(UsageException.class).hasMessageContaining(bad[0]);
+    }
+  }
 }
