@@ -65,6 +65,7 @@ typedef struct host {
   char last_topic[256], last_from[128];
   int32_t verdict;
   int block_gossip, gossip_blocked_now;
+  int block_requests, requests_blocked_now;
   /* subscriptions, mesh, publishes */
   long subscribed, unsubscribed, grafted;
   long published, duplicates;
@@ -246,6 +247,13 @@ static void on_request(void *p, uint64_t channel, const char *peer, uint32_t pro
   h->last_req_len = len < sizeof h->last_req ? len : sizeof h->last_req;
   memcpy(h->last_req, ssz, h->last_req_len);
   snprintf(h->last_req_peer, sizeof h->last_req_peer, "%s", peer);
+  /* a host that takes its time with a request: the network must go on without it */
+  while (h->block_requests) {
+    h->requests_blocked_now = 1;
+    pthread_cond_broadcast(&h->cv);
+    pthread_cond_wait(&h->cv, &h->mu);
+  }
+  h->requests_blocked_now = 0;
   if (protocol <= LEAN_P2P_BLOCKS_BY_RANGE) answer(h, channel, protocol, ssz, len);
   end(h);
 }
@@ -922,6 +930,46 @@ static void run_inproc(void) {
             READ(&a, a.pairing_violations) == 0 && READ(&b, b.pairing_violations) == 0,
         "each side reported the peer connected once for the two connections (pairs: a %d, b %d)",
         count_of(&a, b_id).connected, count_of(&b, a_id).connected);
+
+  section("a host blocked in on_rpc_request: the network goes on, no request is lost");
+  static req rq[2];
+  uint64_t qid[2] = {0, 0};
+  double shed_before = -1, shed_after = -1;
+  lean_p2p_get_metric(2, "leanp2p_events_shed_total", "class=inbound_request", &shed_before);
+  long served_before = READ(&b, b.requests);
+  pthread_mutex_lock(&b.mu);
+  b.block_requests = 1;
+  pthread_mutex_unlock(&b.mu);
+  for (int i = 0; i < 2; i++) {
+    status_ssz(st, (uint8_t)(10 + i));
+    o = lean_p2p_send_rpc_request(1, b_id, LEAN_P2P_STATUS, st, sizeof st, &rq[i], &qid[i]);
+    REQUIRE(o == LEAN_P2P_ACCEPTED, "a: status request %d to b accepted (%s)", i + 1, lean_p2p_outcome_name(o));
+  }
+  o = lean_p2p_send_rpc_request(1, b_id, LEAN_P2P_STATUS, st, sizeof st, NULL, &rid);
+  CHECK(o == LEAN_P2P_TOO_MANY_REQUESTS && rid == 0,
+        "a third request in flight to b -> TOO_MANY_REQUESTS at once, id 0 (%s)", lean_p2p_outcome_name(o));
+  REQUIRE(WAIT_FOR(&b, b.requests_blocked_now, WAIT_MS), "b's on_rpc_request is blocked in the host");
+  long pings_before = READ(&a, a.pings);
+  CHECK(lean_p2p_ping(1, b_id) == LEAN_P2P_ACCEPTED, "a pings b meanwhile");
+  REQUIRE(WAIT_FOR(&a, a.pings == pings_before + 1, WAIT_MS) && READ(&a, a.last_rtt) >= 0,
+          "b's network answers the ping while its host is blocked (callbacks do not run on the event loop)");
+  CHECK(lean_p2p_get_connected_peers_total(2) == 1 && lean_p2p_ping(2, a_id) == LEAN_P2P_ACCEPTED,
+        "b's reads and commands still work from another thread (b pings a)");
+  CHECK(READ(&a, terminal(&rq[0]) + terminal(&rq[1])) == 0, "neither request ended while b's host held them");
+  pthread_mutex_lock(&b.mu);
+  b.block_requests = 0;
+  pthread_cond_broadcast(&b.cv);
+  pthread_mutex_unlock(&b.mu);
+  REQUIRE(WAIT_FOR(&a, terminal(&rq[0]) == 1 && terminal(&rq[1]) == 1, WAIT_MS),
+          "both requests end once b's host goes on");
+  CHECK(READ(&a, rq[0].chunks == 1 && rq[0].eos == 1 && rq[1].chunks == 1 && rq[1].eos == 1 &&
+                     rq[1].len[0] == 80 && memcmp(rq[1].data[0], st, 80) == 0 && rq[0].data[0][0] == 10),
+        "both were answered (echo, each its own body): none was dropped or mixed up");
+  CHECK(READ(&b, b.requests) - served_before == 2, "b's host saw each request once (%ld)",
+        READ(&b, b.requests) - served_before);
+  CHECK(WAIT_FOR(&b, b.pings == 2, WAIT_MS), "b's own ping result reaches its host after the requests");
+  lean_p2p_get_metric(2, "leanp2p_events_shed_total", "class=inbound_request", &shed_after);
+  CHECK(shed_before == 0 && shed_after == 0, "b shed no inbound request (%.0f -> %.0f)", shed_before, shed_after);
 
   section("stop with a request in flight; id reuse; stop with our own request in flight");
   static req r4, r5;
