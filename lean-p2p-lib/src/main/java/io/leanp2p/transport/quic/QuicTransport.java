@@ -873,10 +873,21 @@ public final class QuicTransport implements Transport {
     return b;
   }
 
+  /**
+   * The largest UDP payload path MTU discovery probes for: a 1500-byte Ethernet MTU minus the IPv6
+   * and UDP headers (1452), the upper bound quinn (rust-libp2p) and quic-go probe to as well.
+   */
+  static final int MAX_SEND_UDP_PAYLOAD = 1452;
+
   private <B extends QuicCodecBuilder<B>> B common(B b) {
     return b.maxIdleTimeout(cfg.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
         // the largest datagram a recvmmsg slot holds (NIO reads up to 2048): peers stay below it
         .maxRecvUdpPayloadSize(EventLoops.MAX_DATAGRAM)
+        // packets start at QUIC's 1200 bytes; path MTU discovery probes up to MAX_SEND_UDP_PAYLOAD
+        // and only a probe the peer acknowledged raises the size (never raise it without PMTUD: a
+        // path with a smaller MTU would swallow every full packet, see docs/benchmarks.md)
+        .maxSendUdpPayloadSize(MAX_SEND_UDP_PAYLOAD)
+        .discoverPmtu(true)
         .initialMaxData(cfg.connectionWindow())
         .initialMaxStreamDataBidirectionalLocal(cfg.streamWindow())
         .initialMaxStreamDataBidirectionalRemote(cfg.streamWindow())

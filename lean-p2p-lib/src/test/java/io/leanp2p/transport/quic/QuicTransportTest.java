@@ -141,6 +141,29 @@ class QuicTransportTest {
     }
   }
 
+  /**
+   * Packets start at QUIC's 1200 bytes and path MTU discovery raises them to {@link
+   * QuicTransport#MAX_SEND_UDP_PAYLOAD} once the peer acknowledged a probe of that size (loopback
+   * carries it): 17 % fewer packets, and so less encryption and syscall work per byte.
+   */
+  @Test
+  void pathMtuDiscoveryRaisesThePacketSizeToTheProbedMaximum() throws Exception {
+    try (QuicNode a = new QuicNode(CFG);
+        QuicNode b = new QuicNode(CFG)) {
+      Connection ca = a.dial(b, b.listen());
+      io.netty.handler.codec.quic.QuicChannel ch = ((QuicConnection) ca).channel();
+      byte[] p = new byte[256 * 1024];
+      new Random(3).nextBytes(p);
+      long pmtu = 0;
+      // traffic carries the probes; the size is raised when a probe's acknowledgement arrives
+      for (int i = 0; i < 5 && pmtu != QuicTransport.MAX_SEND_UDP_PAYLOAD; i++) {
+        assertThat(a.echo(ca, p).get(10, TimeUnit.SECONDS).sha256()).isEqualTo(QuicNode.sha256(p));
+        pmtu = ch.collectPathStats(0).get(5, TimeUnit.SECONDS).pmtu();
+      }
+      assertThat(pmtu).isEqualTo(QuicTransport.MAX_SEND_UDP_PAYLOAD);
+    }
+  }
+
   @Test
   void pausedReadingStopsTheSenderAtTheWindowAndResumingDeliversEverything() throws Exception {
     QuicConfig small = CFG.withWindows(64 * 1024, 128 * 1024);
